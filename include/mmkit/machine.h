@@ -1,0 +1,121 @@
+/* The simulated machine: its description (what the firmware and boot loader
+ * hand over) and the whole kernel state that runs on it. All state lives
+ * here, so two machines can live in one process. */
+#ifndef MMKIT_MACHINE_H
+#define MMKIT_MACHINE_H
+
+#include <mmkit/bootmem.h>
+#include <mmkit/e820.h>
+#include <mmkit/highmem.h>
+#include <mmkit/mmzone.h>
+#include <mmkit/page.h>
+#include <mmkit/pgtable.h>
+#include <mmkit/slab.h>
+#include <mmkit/types.h>
+#include <mmkit/vmalloc.h>
+#include <mmkit/vmstat.h>
+
+enum mmkit_arch {
+	MMKIT_ARCH_I386,	/* 2-level page tables, 4 GiB physical at most */
+	MMKIT_ARCH_I386_PAE,	/* 3-level, 64-bit entries, 64 GiB physical */
+	MMKIT_ARCH_X86_64,	/* 4-level, no high memory */
+};
+
+#define COMMAND_LINE_SIZE 2048
+#define MMKIT_LOG_SIZE (1u << 20)
+
+/* What a machine description file gives (examples/machines/NAME.machine). */
+struct machine_desc {
+	char name[64];
+	enum mmkit_arch arch;
+	unsigned int nr_cpus;
+	bool highmem;		/* CONFIG_HIGHMEM; i386 only, PAE implies it */
+	int nr_e820;
+	struct e820entry e820[E820_X_MAX];	/* the map as the BIOS reports it */
+	char cmdline[COMMAND_LINE_SIZE];
+	/* the kernel image, laid out from _text: code, rodata, data, bss */
+	u64 kernel_text_phys;
+	u64 kernel_text_size, kernel_rodata_size, kernel_data_size, kernel_bss_size;
+};
+
+/* Virtual layout constants of the configured kernel (cf. asm/page.h). */
+struct arch_layout {
+	u64 page_offset;		/* PAGE_OFFSET: start of the direct map */
+	u64 vmalloc_reserve;		/* VMALLOC_RESERVE (i386: 128 MiB) */
+	unsigned long maxmem_pfn;	/* MAXMEM_PFN: most lowmem the direct map holds */
+	unsigned long max_nonpae_pfn;	/* 1 << 20: the first pfn above 4 GiB */
+	unsigned long max_dma_pfn;	/* 16 MiB */
+	unsigned long max_dma32_pfn;	/* 4 GiB */
+	bool pae, highmem, x86_64;
+};
+
+/* The kernel image symbols, physical (cf. _text, _etext, _edata, _end). */
+struct kernel_image {
+	phys_addr_t text, etext, start_rodata, end_rodata, sdata, edata, bss_start, bss_stop, end;
+};
+
+/* Options the kernel command line set (cf. parse_mem_cmdline). */
+struct cmdline_mem {
+	u64 mem_limit;		/* mem=: 0 when not given */
+	long highmem_pages;	/* highmem=: -1 when not given */
+	bool user_defined;	/* mem=exactmap / memmap= changed the map */
+};
+
+struct mmkit_log {
+	char buf[MMKIT_LOG_SIZE];
+	size_t len;
+	size_t dropped;		/* bytes that did not fit */
+	bool at_line_start;
+};
+
+struct machine {
+	struct machine_desc desc;
+
+	/* host side (src/machine) */
+	u8 *ram;		/* page frame N lives at ram + N * PAGE_SIZE */
+	u64 ram_bytes;		/* bytes reserved for ram */
+	u64 clock_ns;		/* simulated time since power-on */
+	char comm[16];		/* current->comm, for messages */
+	int debug_vm;		/* 0: off; 1: cheap checks; 2: full checker after each operation */
+	struct mmkit_log log;
+
+	/* boot (src/boot) */
+	struct arch_layout arch;
+	struct kernel_image kimage;
+	struct cmdline_mem cmdline;
+	struct e820map e820;		/* the kernel's sanitized copy */
+	struct e820map e820_firmware;	/* before mem=/memmap= edits (for iomem) */
+	const char *e820_who;		/* "BIOS-e820" or "user" */
+	unsigned long start_pfn;	/* first pfn after the kernel image */
+	unsigned long max_pfn;		/* highest RAM pfn + 1 */
+	unsigned long max_low_pfn;	/* end of the direct-mapped (low) memory */
+	unsigned long min_low_pfn;
+	unsigned long highstart_pfn, highend_pfn;
+	bootmem_data_t bdata;
+	bool booted;
+
+	/* physical memory (src/mm/page_alloc.c) */
+	struct page *mem_map;		/* pfn 0 .. max_pfn-1 */
+	phys_addr_t mem_map_phys;
+	pg_data_t node;
+	unsigned long totalram_pages;	/* pages handed to the buddy allocator */
+	unsigned long totalhigh_pages;
+	unsigned long reserved_pages;	/* present pages kept by boot */
+	int min_free_kbytes;
+	int watermark_scale_factor;
+	int lowmem_reserve_ratio[MAX_NR_ZONES];
+	int percpu_pagelist_high_fraction;
+	unsigned long vm_events[NR_VM_EVENT_ITEMS];
+	unsigned long nr_bad_pages;	/* bad_page() reports */
+	unsigned long nr_alloc_failures;
+	bool page_poisoning;		/* fill freed pages with PAGE_POISON */
+
+	/* kernel page tables (src/arch/x86) */
+	struct kernel_pgtables pgtables;
+	/* kernel allocators (src/mm/slab.c, vmalloc.c, highmem.c) */
+	struct slab_state slab;
+	struct vmalloc_state vmalloc;
+	struct pkmap_state highmem;
+};
+
+#endif

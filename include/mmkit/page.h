@@ -1,0 +1,122 @@
+/* struct page and its flags (cf. include/linux/mm_types.h,
+ * include/linux/page-flags.h). One struct page per page frame lives in
+ * mem_map, which boot places in simulated RAM with the boot allocator.
+ * Invariant: sizeof(struct page) <= 64. */
+#ifndef MMKIT_PAGE_H
+#define MMKIT_PAGE_H
+
+#include <mmkit/list.h>
+#include <mmkit/types.h>
+
+struct kmem_cache;
+
+enum pageflags {
+	PG_locked,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_workingset,
+	PG_slab,
+	PG_reserved,
+	PG_private,
+	PG_writeback,
+	PG_head,
+	PG_swapcache,
+	PG_swapbacked,
+	PG_unevictable,
+	PG_mlocked,
+	PG_buddy,	/* heads a free block in a free_area list (page_type in 6.x) */
+	PG_table,	/* page-table page */
+	PG_poisoned,	/* debug: contents filled with PAGE_POISON since free */
+	__NR_PAGEFLAGS,
+};
+
+/* The zone index lives in the top bits of page->flags (ZONES_PGSHIFT). */
+#define ZONES_WIDTH 3
+#define ZONES_PGSHIFT (64 - ZONES_WIDTH)
+#define ZONES_MASK ((1UL << ZONES_WIDTH) - 1)
+
+struct page {
+	unsigned long flags;
+	union {
+		struct {	/* page cache, anonymous pages and free (buddy) pages */
+			struct list_head lru;	/* free_area list, pcp list, LRU list */
+			void *mapping;		/* address_space, or anon_vma | 1 */
+			unsigned long index;	/* offset within mapping */
+			unsigned long private;	/* buddy: order; swap: entry */
+		};
+		struct {	/* slab pages */
+			struct list_head slab_list;
+			struct kmem_cache *slab_cache;
+			void *freelist;
+			unsigned int inuse;
+			unsigned int objects;
+		};
+	};
+	int _mapcount;	/* -1 when no page table maps it */
+	int _refcount;	/* 0 when free */
+};
+
+_Static_assert(sizeof(struct page) <= 64, "struct page must stay within 64 bytes");
+
+#define PAGEFLAG(uname, lname)                                             \
+	static inline bool Page##uname(const struct page *page)            \
+	{ return (page->flags >> PG_##lname) & 1; }                        \
+	static inline void SetPage##uname(struct page *page)               \
+	{ page->flags |= 1UL << PG_##lname; }                              \
+	static inline void ClearPage##uname(struct page *page)             \
+	{ page->flags &= ~(1UL << PG_##lname); }
+
+PAGEFLAG(Locked, locked)
+PAGEFLAG(Referenced, referenced)
+PAGEFLAG(Uptodate, uptodate)
+PAGEFLAG(Dirty, dirty)
+PAGEFLAG(LRU, lru)
+PAGEFLAG(Active, active)
+PAGEFLAG(Workingset, workingset)
+PAGEFLAG(Slab, slab)
+PAGEFLAG(Reserved, reserved)
+PAGEFLAG(Private, private)
+PAGEFLAG(Writeback, writeback)
+PAGEFLAG(Head, head)
+PAGEFLAG(SwapCache, swapcache)
+PAGEFLAG(SwapBacked, swapbacked)
+PAGEFLAG(Unevictable, unevictable)
+PAGEFLAG(Mlocked, mlocked)
+PAGEFLAG(Buddy, buddy)
+PAGEFLAG(Table, table)
+PAGEFLAG(Poisoned, poisoned)
+#undef PAGEFLAG
+
+/* Flags that must be clear on a page handed to, or taken from, the buddy
+ * allocator (cf. PAGE_FLAGS_CHECK_AT_FREE / _AT_PREP). */
+#define PAGE_FLAGS_CHECK_AT_FREE                                              \
+	((1UL << PG_lru) | (1UL << PG_locked) | (1UL << PG_private) |         \
+	 (1UL << PG_writeback) | (1UL << PG_reserved) | (1UL << PG_slab) |     \
+	 (1UL << PG_active) | (1UL << PG_unevictable) | (1UL << PG_mlocked) |  \
+	 (1UL << PG_swapcache) | (1UL << PG_buddy) | (1UL << PG_table))
+#define PAGE_FLAGS_CHECK_AT_PREP (((1UL << __NR_PAGEFLAGS) - 1) & ~(1UL << PG_poisoned))
+
+static inline int page_zonenum(const struct page *page)
+{
+	return (int)((page->flags >> ZONES_PGSHIFT) & ZONES_MASK);
+}
+
+static inline void set_page_zone(struct page *page, int zone)
+{
+	page->flags &= ~(ZONES_MASK << ZONES_PGSHIFT);
+	page->flags |= ((unsigned long)zone & ZONES_MASK) << ZONES_PGSHIFT;
+}
+
+static inline int page_count(const struct page *page) { return page->_refcount; }
+static inline void set_page_count(struct page *page, int v) { page->_refcount = v; }
+static inline void init_page_count(struct page *page) { page->_refcount = 1; }
+static inline void get_page(struct page *page) { page->_refcount++; }
+/* Drop a reference; true when it was the last one. */
+static inline bool put_page_testzero(struct page *page) { return --page->_refcount == 0; }
+static inline int page_mapcount(const struct page *page) { return page->_mapcount + 1; }
+static inline void reset_page_mapcount(struct page *page) { page->_mapcount = -1; }
+
+#endif

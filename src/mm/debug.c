@@ -1,0 +1,19 @@
+/* The invariant checkers (cf. CONFIG_DEBUG_VM): mmkit_check() runs every
+ * subsystem's checker and adds up the violations each reports in the log.
+ * A subsystem adds its checker to the table below. */
+#include "internal.h"
+
+static const mmkit_checker_fn checkers[] = {
+	check_page_alloc,
+};
+
+int mmkit_check(struct machine *m)
+{
+	int bad = 0;
+
+	if (!m->booted && !m->mem_map)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(checkers); i++)
+		bad += checkers[i](m);
+	return bad;
+}

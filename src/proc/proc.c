@@ -1,0 +1,114 @@
+/* The /proc tree of a simulated machine: a table of paths and the views
+ * that render them from live state (cf. fs/proc). A subsystem adds its
+ * files to proc_entries[]. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc/seq.h"
+
+static const struct proc_entry proc_entries[] = {
+	{ "/proc/buddyinfo", buddyinfo_show },
+	{ "/proc/iomem", iomem_show },
+	{ "/proc/meminfo", meminfo_show },
+	{ "/proc/zoneinfo", zoneinfo_show },
+};
+
+static const char *const proc_paths[] = {
+	"/proc/buddyinfo",
+	"/proc/iomem",
+	"/proc/meminfo",
+	"/proc/zoneinfo",
+	NULL,
+};
+
+_Static_assert(ARRAY_SIZE(proc_paths) == ARRAY_SIZE(proc_entries) + 1,
+	       "proc_paths lists every proc_entries path");
+
+static int seq_reserve(struct seq_file *s, size_t more)
+{
+	size_t want = s->count + more + 1;
+	char *nbuf;
+
+	if (s->error)
+		return s->error;
+	if (want <= s->size)
+		return 0;
+	if (want < 2 * s->size)
+		want = 2 * s->size;
+	if (want < 4096)
+		want = 4096;
+	nbuf = realloc(s->buf, want);
+	if (!nbuf)
+		return s->error = -ENOMEM;
+	s->buf = nbuf;
+	s->size = want;
+	return 0;
+}
+
+void seq_printf(struct seq_file *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || seq_reserve(s, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->buf + s->count, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	s->count += (size_t)n;
+}
+
+void seq_puts(struct seq_file *s, const char *str)
+{
+	size_t n = strlen(str);
+
+	if (seq_reserve(s, n))
+		return;
+	memcpy(s->buf + s->count, str, n + 1);
+	s->count += n;
+}
+
+void seq_putc(struct seq_file *s, char c)
+{
+	if (seq_reserve(s, 1))
+		return;
+	s->buf[s->count++] = c;
+	s->buf[s->count] = '\0';
+}
+
+const char *const *mmkit_proc_files(void)
+{
+	return proc_paths;
+}
+
+int mmkit_proc_read(struct machine *m, const char *path, char **out, size_t *len)
+{
+	struct seq_file s = { 0 };
+	int ret;
+
+	for (size_t i = 0; i < ARRAY_SIZE(proc_entries); i++) {
+		if (strcmp(path, proc_entries[i].path) != 0)
+			continue;
+		if (seq_reserve(&s, 0))
+			return -ENOMEM;
+		s.buf[0] = '\0';
+		ret = proc_entries[i].show(&s, m);
+		if (!ret)
+			ret = s.error;
+		if (ret) {
+			free(s.buf);
+			return ret;
+		}
+		*out = s.buf;
+		if (len)
+			*len = s.count;
+		return 0;
+	}
+	return -ENOENT;
+}

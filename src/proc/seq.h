@@ -1,0 +1,33 @@
+/* A growing text buffer for /proc views (cf. include/linux/seq_file.h).
+ * src/proc is host-side code and may use libc. */
+#ifndef MMKIT_PROC_SEQ_H
+#define MMKIT_PROC_SEQ_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+struct seq_file {
+	char *buf;
+	size_t count;
+	size_t size;
+	int error;	/* -ENOMEM once an append failed */
+};
+
+void seq_printf(struct seq_file *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void seq_puts(struct seq_file *s, const char *str);
+void seq_putc(struct seq_file *s, char c);
+
+/* One /proc file: its path and the function that writes its text. */
+struct proc_entry {
+	const char *path;
+	int (*show)(struct seq_file *s, struct machine *m);
+};
+
+/* in proc/NAME.c -- each view */
+int buddyinfo_show(struct seq_file *s, struct machine *m);
+int zoneinfo_show(struct seq_file *s, struct machine *m);
+int meminfo_show(struct seq_file *s, struct machine *m);
+int iomem_show(struct seq_file *s, struct machine *m);
+
+#endif

@@ -1,0 +1,128 @@
+/* Shared test helpers (see helpers.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+
+int test_try_boot(const char *desc_text, struct machine **out)
+{
+	struct machine_desc d;
+	char err[256];
+	struct machine *m;
+	int ret;
+
+	ret = mmkit_desc_parse(&d, desc_text, "<test>", err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "desc: %s\n", err);
+		*out = NULL;
+		return ret;
+	}
+	m = mmkit_machine_create(&d);
+	assert_non_null(m);
+	m->debug_vm = 2;
+	ret = mmkit_boot(m);
+	*out = m;
+	return ret;
+}
+
+static void dump_log(struct machine *m)
+{
+	size_t len;
+	const char *log = mmkit_log_text(m, &len);
+
+	fprintf(stderr, "---- kernel log (last 4000 bytes) ----\n%s\n",
+		len > 4000 ? log + len - 4000 : log);
+}
+
+struct machine *test_boot_text(const char *desc_text)
+{
+	struct machine *m;
+	int ret = test_try_boot(desc_text, &m);
+
+	if (ret && m)
+		dump_log(m);
+	assert_int_equal(ret, 0);
+	return m;
+}
+
+struct machine *test_boot_default(void)
+{
+	struct machine_desc d;
+	struct machine *m;
+
+	mmkit_desc_default(&d);
+	m = mmkit_machine_create(&d);
+	assert_non_null(m);
+	m->debug_vm = 2;
+	if (mmkit_boot(m))
+		dump_log(m);
+	assert_true(m->booted);
+	return m;
+}
+
+struct machine *test_boot_example(const char *name)
+{
+	char path[512], err[256];
+	struct machine_desc d;
+	struct machine *m;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/examples/machines/%s.machine", MMKIT_SOURCE_DIR, name);
+	ret = mmkit_desc_load(&d, path, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "%s\n", err);
+	assert_int_equal(ret, 0);
+	m = mmkit_machine_create(&d);
+	assert_non_null(m);
+	m->debug_vm = 2;
+	ret = mmkit_boot(m);
+	if (ret)
+		dump_log(m);
+	assert_int_equal(ret, 0);
+	return m;
+}
+
+char *test_proc(struct machine *m, const char *path)
+{
+	char *out = NULL;
+	size_t len;
+
+	assert_int_equal(mmkit_proc_read(m, path, &out, &len), 0);
+	assert_non_null(out);
+	assert_int_equal(strlen(out), len);
+	return out;
+}
+
+char *test_read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+bool test_log_contains(struct machine *m, const char *needle)
+{
+	return strstr(mmkit_log_text(m, NULL), needle) != NULL;
+}
+
+void test_assert_clean(struct machine *m)
+{
+	int bad = mmkit_check(m);
+
+	if (bad)
+		dump_log(m);
+	assert_int_equal(bad, 0);
+}

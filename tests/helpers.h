@@ -1,0 +1,35 @@
+/* Shared test helpers: boot a machine from description text, read /proc
+ * views and reference files, assert the invariant checker is clean. */
+#ifndef MMKIT_TEST_HELPERS_H
+#define MMKIT_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+/* Boot the machine described by desc_text (the machine-file format);
+ * fails the test if parsing or boot fails. Checker level 2 (every op). */
+struct machine *test_boot_text(const char *desc_text);
+/* Boot the built-in default machine (i386, 128 MiB). */
+struct machine *test_boot_default(void);
+/* Boot examples/machines/NAME.machine from the source tree. */
+struct machine *test_boot_example(const char *name);
+/* Parse desc_text, create and boot; return the boot result, machine in *out. */
+int test_try_boot(const char *desc_text, struct machine **out);
+
+/* Render a /proc view; the caller frees it. Fails the test on error. */
+char *test_proc(struct machine *m, const char *path);
+/* Read a whole file (NULL if missing); the caller frees it. */
+char *test_read_file(const char *path);
+/* True when the kernel log contains needle. */
+bool test_log_contains(struct machine *m, const char *needle);
+/* Fail the test (printing the log tail) if mmkit_check() finds anything. */
+void test_assert_clean(struct machine *m);
+
+#define assert_clean(m) test_assert_clean(m)
+
+#endif

@@ -1,0 +1,2 @@
+/* STUB: the mmkit command, being written. */
+int main(void) { return 0; }
