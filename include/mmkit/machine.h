@@ -74,6 +74,7 @@ struct machine {
 	/* host side (src/machine) */
 	u8 *ram;		/* page frame N lives at ram + N * PAGE_SIZE */
 	u64 ram_bytes;		/* bytes reserved for ram */
+	int ram_fd;		/* host memfd behind ram, so windows can alias frames */
 	u64 clock_ns;		/* simulated time since power-on */
 	char comm[16];		/* current->comm, for messages */
 	int debug_vm;		/* 0: off; 1: cheap checks; 2: full checker after each operation */

@@ -41,6 +41,7 @@ struct machine *mmkit_machine_create(const struct machine_desc *d)
 		return NULL;
 	m->desc = *d;
 	m->log.at_line_start = true;
+	m->ram_fd = -1;
 	m->debug_vm = getenv("MMKIT_DEBUG_VM") ? atoi(getenv("MMKIT_DEBUG_VM")) : 0;
 	snprintf(m->comm, sizeof(m->comm), "swapper/0");
 	return m;
