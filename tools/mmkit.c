@@ -1,2 +1,313 @@
-/* STUB: the mmkit command, being written. */
-int main(void) { return 0; }
+/* The mmkit command: boot a simulated machine and look at it.
+ *
+ *   mmkit boot [MACHINE] [--cmdline ARGS]    boot and print the kernel log
+ *   mmkit cat [-m MACHINE] /proc/FILE...     boot and print /proc views
+ *   mmkit machines                           list the shipped machines
+ *   mmkit help [COMMAND]                     help, git style
+ *
+ * MACHINE is a path to a .machine file or the name of a shipped one
+ * (examples/machines/NAME.machine); without it, the built-in default. */
+#include <errno.h>
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mmkit/mmkit.h>
+
+#ifndef MMKIT_MACHINES_DIR
+#define MMKIT_MACHINES_DIR "examples/machines"
+#endif
+
+struct command {
+	const char *name;
+	const char *summary;
+	const char *usage;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command *find_command(const char *name);
+
+/* Where the shipped machine files are: $MMKIT_MACHINES, the source tree
+ * the binary was built from, or the install location. */
+static const char *machines_dir(void)
+{
+	const char *env = getenv("MMKIT_MACHINES");
+
+	return env && *env ? env : MMKIT_MACHINES_DIR;
+}
+
+/* Load MACHINE (path or shipped name) into d; NULL means the default. */
+static int load_machine(const char *spec, struct machine_desc *d)
+{
+	char path[4096], err[512];
+	int ret;
+
+	if (!spec) {
+		mmkit_desc_default(d);
+		return 0;
+	}
+	if (strchr(spec, '/') || access(spec, R_OK) == 0)
+		snprintf(path, sizeof(path), "%s", spec);
+	else
+		snprintf(path, sizeof(path), "%s/%s.machine", machines_dir(), spec);
+	ret = mmkit_desc_load(d, path, err, sizeof(err));
+	if (ret) {
+		if (ret == -ENOENT && !strchr(spec, '/'))
+			fprintf(stderr, "mmkit: no machine '%s' (a .machine file, or one of "
+				"'mmkit machines')\n", spec);
+		else
+			fprintf(stderr, "mmkit: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int append_cmdline(struct machine_desc *d, const char *extra)
+{
+	size_t len = strlen(d->cmdline);
+
+	if (len + 1 + strlen(extra) >= sizeof(d->cmdline)) {
+		fprintf(stderr, "mmkit: kernel command line longer than %zu bytes\n",
+			sizeof(d->cmdline) - 1);
+		return 1;
+	}
+	if (len)
+		d->cmdline[len++] = ' ';
+	strcpy(d->cmdline + len, extra);
+	return 0;
+}
+
+/* Boot d; on failure print the log and the reason, return NULL. */
+static struct machine *boot_machine(const struct machine_desc *d, bool print_log_on_fail)
+{
+	struct machine *m = mmkit_machine_create(d);
+	int ret;
+
+	if (!m) {
+		fprintf(stderr, "mmkit: out of host memory\n");
+		return NULL;
+	}
+	ret = mmkit_boot(m);
+	if (ret) {
+		if (print_log_on_fail)
+			fputs(mmkit_log_text(m, NULL), stdout);
+		fprintf(stderr, "mmkit: %s failed to boot: %s\n", d->name, strerror(-ret));
+		mmkit_machine_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int usage_error(const char *cmd)
+{
+	const struct command *c = find_command(cmd);
+
+	fprintf(stderr, "usage: %s\n", c->usage);
+	return 2;
+}
+
+static int cmd_boot(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *extra = NULL;
+	struct machine_desc d;
+	struct machine *m;
+	bool check = false;
+	int opt, bad = 0;
+
+	while ((opt = getopt_long(argc, argv, "c:kh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': extra = optarg; break;
+		case 'k': check = true; break;
+		case 'h': printf("usage: %s\n", find_command("boot")->usage); return 0;
+		default: return usage_error("boot");
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error("boot");
+	if (load_machine(optind < argc ? argv[optind] : NULL, &d))
+		return 1;
+	if (extra && append_cmdline(&d, extra))
+		return 1;
+	m = boot_machine(&d, true);
+	if (!m)
+		return 1;
+	if (check)
+		bad = mmkit_check(m);
+	fputs(mmkit_log_text(m, NULL), stdout);
+	if (bad)
+		fprintf(stderr, "mmkit: %d invariant violations (see the log)\n", bad);
+	mmkit_machine_destroy(m);
+	return bad ? 1 : 0;
+}
+
+static int cmd_cat(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "machine", required_argument, NULL, 'm' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *spec = NULL, *extra = NULL;
+	struct machine_desc d;
+	struct machine *m;
+	int opt, status = 0;
+
+	while ((opt = getopt_long(argc, argv, "m:c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm': spec = optarg; break;
+		case 'c': extra = optarg; break;
+		case 'h': printf("usage: %s\n", find_command("cat")->usage); return 0;
+		default: return usage_error("cat");
+		}
+	}
+	if (optind == argc)
+		return usage_error("cat");
+	if (load_machine(spec, &d) || (extra && append_cmdline(&d, extra)))
+		return 1;
+	m = boot_machine(&d, false);
+	if (!m)
+		return 1;
+	for (int i = optind; i < argc; i++) {
+		char *text;
+		size_t len;
+		int ret = mmkit_proc_read(m, argv[i], &text, &len);
+
+		if (ret) {
+			fprintf(stderr, "mmkit: cat: %s: %s\n", argv[i],
+				ret == -ENOENT ? "No such file (see 'mmkit help cat')" : strerror(-ret));
+			status = 1;
+			continue;
+		}
+		fwrite(text, 1, len, stdout);
+		free(text);
+	}
+	mmkit_machine_destroy(m);
+	return status;
+}
+
+static int cmd_machines(int argc, char **argv)
+{
+	struct dirent **list;
+	int n;
+
+	(void)argv;
+	if (argc > 1)
+		return usage_error("machines");
+	n = scandir(machines_dir(), &list, NULL, alphasort);
+	if (n < 0) {
+		fprintf(stderr, "mmkit: %s: %s\n", machines_dir(), strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		size_t len = strlen(name);
+
+		if (len > 8 && !strcmp(name + len - 8, ".machine"))
+			printf("%.*s\n", (int)(len - 8), name);
+		free(list[i]);
+	}
+	free(list);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "boot", "Boot a machine and print its kernel log",
+	  "mmkit boot [MACHINE] [--cmdline ARGS] [--check]\n\n"
+	  "Boots MACHINE (a .machine file or a name from 'mmkit machines'; the\n"
+	  "built-in i386 128 MiB PC when omitted) through setup_arch, bootmem and\n"
+	  "the buddy allocator, then prints the kernel log as dmesg would.\n\n"
+	  "    -c, --cmdline ARGS  append ARGS to the kernel command line (mem=, memmap=, highmem=)\n"
+	  "    -k, --check         run the invariant checker after boot; exit 1 on violations",
+	  cmd_boot },
+	{ "cat", "Boot a machine and print /proc files",
+	  "mmkit cat [-m MACHINE] [--cmdline ARGS] /proc/FILE...\n\n"
+	  "Prints the simulated machine's /proc views in Linux's exact formats.\n"
+	  "Files: see 'mmkit help proc'.\n\n"
+	  "    -m, --machine MACHINE  the machine to boot (default: built-in)\n"
+	  "    -c, --cmdline ARGS     append ARGS to the kernel command line",
+	  cmd_cat },
+	{ "machines", "List the shipped machine descriptions",
+	  "mmkit machines\n\n"
+	  "Lists the machines under $MMKIT_MACHINES (default " MMKIT_MACHINES_DIR ").",
+	  cmd_machines },
+	{ "help", "Show help for mmkit or one of its commands",
+	  "mmkit help [COMMAND|proc]", cmd_help },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void main_usage(FILE *f)
+{
+	fprintf(f, "usage: mmkit [--version] [--help] <command> [<args>]\n\n"
+		   "mmkit is the Linux memory manager in user space: a simulated x86 machine\n"
+		   "whose RAM is real bytes, booted through e820, bootmem and the buddy allocator.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "   %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nSee 'mmkit help <command>' for more on a command.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		main_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "proc")) {
+		const char *const *files = mmkit_proc_files();
+
+		printf("The /proc files mmkit renders, in Linux 6.18's formats:\n");
+		for (; *files; files++)
+			printf("   %s\n", *files);
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "mmkit: no help for '%s'. See 'mmkit --help'.\n", argv[1]);
+		return 1;
+	}
+	printf("usage: %s\n", c->usage);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		main_usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(1, argv);
+	if (!strcmp(argv[1], "--version")) {
+		printf("mmkit version 0.1.0\n");
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "mmkit: '%s' is not an mmkit command. See 'mmkit --help'.\n", argv[1]);
+		return 2;
+	}
+	return c->run(argc - 1, argv + 1);
+}
