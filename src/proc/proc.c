@@ -16,16 +16,6 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/zoneinfo", zoneinfo_show },
 };
 
-static const char *const proc_paths[] = {
-	"/proc/buddyinfo",
-	"/proc/iomem",
-	"/proc/meminfo",
-	"/proc/zoneinfo",
-	NULL,
-};
-
-_Static_assert(ARRAY_SIZE(proc_paths) == ARRAY_SIZE(proc_entries) + 1,
-	       "proc_paths lists every proc_entries path");
 
 static int seq_reserve(struct seq_file *s, size_t more)
 {
@@ -84,7 +74,12 @@ void seq_putc(struct seq_file *s, char c)
 
 const char *const *mmkit_proc_files(void)
 {
-	return proc_paths;
+	static const char *paths[ARRAY_SIZE(proc_entries) + 1];
+
+	/* Idempotent: every call writes the same values. */
+	for (size_t i = 0; i < ARRAY_SIZE(proc_entries); i++)
+		paths[i] = proc_entries[i].path;
+	return paths;
 }
 
 int mmkit_proc_read(struct machine *m, const char *path, char **out, size_t *len)
