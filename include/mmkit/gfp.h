@@ -57,6 +57,7 @@ typedef unsigned int gfp_t;
 #define __GFP_HARDWALL ((gfp_t)___GFP_HARDWALL)
 #define __GFP_THISNODE ((gfp_t)___GFP_THISNODE)
 #define __GFP_ACCOUNT ((gfp_t)___GFP_ACCOUNT)
+#define __GFP_ZEROTAGS ((gfp_t)___GFP_ZEROTAGS)
 
 #define GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
 #define GFP_KERNEL (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
@@ -69,6 +70,9 @@ typedef unsigned int gfp_t;
 #define GFP_DMA32 __GFP_DMA32
 #define GFP_HIGHUSER (GFP_USER | __GFP_HIGHMEM)
 #define GFP_HIGHUSER_MOVABLE (GFP_HIGHUSER | __GFP_MOVABLE)
+#define GFP_TRANSHUGE_LIGHT \
+	((GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM)
+#define GFP_TRANSHUGE (GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
 
 struct machine;
 struct page;
@@ -87,7 +91,9 @@ void free_pages(struct machine *m, unsigned long addr, unsigned int order);
 void drain_local_pages(struct machine *m);
 void drain_all_pages(struct machine *m);
 
-/* Which zone a gfp mask asks for first (cf. gfp_zone()). */
+/* Which zone a gfp mask asks for first (cf. gfp_zone()): ZONE_* of this
+ * machine's kernel config, or -EINVAL for a combination Linux rejects
+ * (GFP_ZONE_BAD, e.g. __GFP_DMA | __GFP_HIGHMEM). */
 int gfp_zone(struct machine *m, gfp_t flags);
 
 #endif

@@ -38,6 +38,17 @@ enum pageflags {
 #define ZONES_PGSHIFT (64 - ZONES_WIDTH)
 #define ZONES_MASK ((1UL << ZONES_WIDTH) - 1)
 
+/* mmkit only: the order a block was allocated with, kept in spare bits of
+ * the head page's flags below the zone (order + 1; 0 = not allocated by the
+ * buddy allocator), so a free with the wrong order is caught (bad_page). */
+#define ALLOC_ORDER_WIDTH 4
+#define ALLOC_ORDER_PGSHIFT (ZONES_PGSHIFT - ALLOC_ORDER_WIDTH)
+#define ALLOC_ORDER_MASK ((1UL << ALLOC_ORDER_WIDTH) - 1)
+
+/* Freed pages are filled with this when page poisoning is on
+ * (cf. PAGE_POISON in include/linux/poison.h). */
+#define PAGE_POISON 0xaa
+
 struct page {
 	unsigned long flags;
 	union {
@@ -52,7 +63,10 @@ struct page {
 			struct kmem_cache *slab_cache;
 			void *freelist;
 			unsigned int inuse;
-			unsigned int objects;
+			union {
+				unsigned int objects;
+				unsigned int s_mem_off;	/* SLAB: first object's offset (colour) */
+			};
 		};
 	};
 	int _mapcount;	/* -1 when no page table maps it */
@@ -108,6 +122,37 @@ static inline void set_page_zone(struct page *page, int zone)
 {
 	page->flags &= ~(ZONES_MASK << ZONES_PGSHIFT);
 	page->flags |= ((unsigned long)zone & ZONES_MASK) << ZONES_PGSHIFT;
+}
+
+/* The order the block headed by page was allocated with, or -1 when the
+ * page was not handed out by the buddy allocator. */
+static inline int page_alloc_order(const struct page *page)
+{
+	return (int)((page->flags >> ALLOC_ORDER_PGSHIFT) & ALLOC_ORDER_MASK) - 1;
+}
+
+static inline void set_page_alloc_order(struct page *page, unsigned int order)
+{
+	page->flags &= ~(ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT);
+	page->flags |= ((unsigned long)order + 1) << ALLOC_ORDER_PGSHIFT;
+}
+
+static inline void clear_page_alloc_order(struct page *page)
+{
+	page->flags &= ~(ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT);
+}
+
+/* A free block's head: PageBuddy, its order in page->private
+ * (cf. buddy_order(), set_buddy_order()). */
+static inline unsigned int buddy_order(const struct page *page)
+{
+	return (unsigned int)page->private;
+}
+
+static inline void set_buddy_order(struct page *page, unsigned int order)
+{
+	page->private = order;
+	SetPageBuddy(page);
 }
 
 static inline int page_count(const struct page *page) { return page->_refcount; }
