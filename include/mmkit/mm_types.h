@@ -1,0 +1,248 @@
+/* Address spaces: mm_struct and vm_area_struct (cf. include/linux/mm_types.h,
+ * seed 002: "struct mm_struct ... mmap ... mmap_avl ... mmap_sem").
+ *
+ * A process's address space is an mm_struct; each mapped range of it is a
+ * vm_area_struct (VMA). The VMAs of an mm are kept twice, as the seed
+ * describes: on a list ordered by address (mm->mmap, vm_next/vm_prev) and
+ * in an AVL tree (mm->mmap_avl, vm_avl_*) for O(log n) lookups.
+ *
+ * Invariants (checked by check_vmas() in src/mm/debug.c):
+ *  - VMAs are page-aligned, non-empty, non-overlapping; the list is sorted
+ *    by address and visits exactly the tree's in-order sequence;
+ *  - map_count is the number of VMAs;
+ *  - total_vm, locked_vm, data_vm, exec_vm, stack_vm are the page sums of
+ *    the VMAs of each kind (vm_stat_account());
+ *  - every AVL node's height and subtree gap are right and |balance| <= 1. */
+#ifndef MMKIT_MM_TYPES_H
+#define MMKIT_MM_TYPES_H
+
+#include <mmkit/list.h>
+#include <mmkit/mman.h>
+#include <mmkit/pgtable.h>
+#include <mmkit/spinlock.h>
+#include <mmkit/types.h>
+
+struct machine;
+struct kmem_cache;
+struct task_struct;
+struct vm_fault;
+struct vm_area_struct;
+
+typedef unsigned int vm_fault_t;
+
+/* The mmap lock: a reader-writer spin lock on compiler atomics (Linux's
+ * mmap_lock is a sleeping rw_semaphore; mmkit's simulated CPUs are host
+ * threads, which spin). count > 0: that many readers; -1: one writer. */
+struct rw_semaphore {
+	int count;
+};
+
+static inline void init_rwsem(struct rw_semaphore *sem)
+{
+	sem->count = 0;
+}
+
+static inline bool down_read_trylock(struct rw_semaphore *sem)
+{
+	int c = __atomic_load_n(&sem->count, __ATOMIC_RELAXED);
+
+	return c >= 0 && __atomic_compare_exchange_n(&sem->count, &c, c + 1, false,
+						     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void down_read(struct rw_semaphore *sem)
+{
+	while (!down_read_trylock(sem))
+		__builtin_ia32_pause();
+}
+
+static inline void up_read(struct rw_semaphore *sem)
+{
+	__atomic_fetch_sub(&sem->count, 1, __ATOMIC_RELEASE);
+}
+
+static inline bool down_write_trylock(struct rw_semaphore *sem)
+{
+	int c = 0;
+
+	return __atomic_compare_exchange_n(&sem->count, &c, -1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+static inline void down_write(struct rw_semaphore *sem)
+{
+	while (!down_write_trylock(sem))
+		__builtin_ia32_pause();
+}
+
+static inline void up_write(struct rw_semaphore *sem)
+{
+	__atomic_store_n(&sem->count, 0, __ATOMIC_RELEASE);
+}
+
+static inline bool rwsem_is_write_locked(struct rw_semaphore *sem)
+{
+	return __atomic_load_n(&sem->count, __ATOMIC_RELAXED) < 0;
+}
+
+/* An open file, as far as mappings need one (cf. struct file). mmkit has
+ * no VFS yet: only the shmem object behind a shared anonymous mapping
+ * ("/dev/zero (deleted)") exists. The page-cache issue replaces this. */
+#define FMODE_READ 0x1u
+#define FMODE_WRITE 0x2u
+#define MINORBITS 20
+#define MKDEV(ma, mi) (((u32)(ma) << MINORBITS) | (u32)(mi))
+#define MAJOR(dev) ((unsigned int)((dev) >> MINORBITS))
+#define MINOR(dev) ((unsigned int)((dev) & ((1u << MINORBITS) - 1)))
+
+struct file {
+	int f_count;		/* references: one per VMA mapping it */
+	unsigned int f_mode;	/* FMODE_READ | FMODE_WRITE */
+	unsigned long f_ino;	/* inode number, as /proc/PID/maps prints it */
+	u32 f_dev;		/* device of the inode's superblock */
+	unsigned long f_size;	/* bytes */
+	unsigned long f_acct_pages;	/* shmem: pages charged to Committed_AS */
+	char f_path[48];	/* the path /proc/PID/maps prints */
+};
+
+/* Placeholder for the reverse map of anonymous pages (cf. struct anon_vma,
+ * mm/rmap.c): the page-fault issue creates these. VMA merging already
+ * honours them exactly as Linux does (is_mergeable_anon_vma()). */
+struct anon_vma {
+	struct anon_vma *root;
+	int refcount;
+};
+
+/* What a VMA's backing object can do (cf. struct vm_operations_struct).
+ * Every hook takes the machine first, as every mmkit function does. */
+struct vm_operations_struct {
+	void (*open)(struct machine *m, struct vm_area_struct *vma);
+	/* A VMA with close() is never merged away (can_merge_remove_vma). */
+	void (*close)(struct machine *m, struct vm_area_struct *vma);
+	int (*may_split)(struct machine *m, struct vm_area_struct *vma, unsigned long addr);
+	int (*mremap)(struct machine *m, struct vm_area_struct *new_vma);
+	vm_fault_t (*fault)(struct machine *m, struct vm_fault *vmf);
+	vm_fault_t (*page_mkwrite)(struct machine *m, struct vm_fault *vmf);
+	const char *(*name)(struct vm_area_struct *vma);
+};
+
+/* One mapped range [vm_start, vm_end) of an address space. */
+struct vm_area_struct {
+	/* what find_vma() reads, together in the first cache line */
+	unsigned long vm_start;
+	unsigned long vm_end;		/* first byte after the range */
+	struct vm_area_struct *vm_avl_left, *vm_avl_right;
+	struct vm_area_struct *vm_avl_parent;
+	unsigned long vm_avl_gap;	/* largest free gap before a VMA of this subtree */
+	int vm_avl_height;		/* 1 for a leaf */
+
+	/* the address-ordered list (seed: "mmap ... 按基址从小到大排列") */
+	struct vm_area_struct *vm_next, *vm_prev;
+
+	struct mm_struct *vm_mm;
+	pgprot_t vm_page_prot;		/* vm_get_page_prot(vm_flags) */
+	vm_flags_t vm_flags;
+	unsigned long vm_pgoff;		/* file offset in pages; anonymous: vm_start >> PAGE_SHIFT at mmap */
+	struct file *vm_file;
+	const struct vm_operations_struct *vm_ops;
+	void *vm_private_data;
+	struct anon_vma *anon_vma;	/* NULL until the first write fault (rmap issue) */
+	struct list_head anon_vma_chain;	/* empty until rmap exists */
+};
+
+/* Resident-set counters (cf. enum NR_MM_COUNTERS). */
+enum {
+	MM_FILEPAGES,
+	MM_ANONPAGES,
+	MM_SWAPENTS,
+	MM_SHMEMPAGES,
+	NR_MM_COUNTERS
+};
+
+/* mm->flags bits (cf. MMF_*). */
+#define MMF_TOPDOWN 31	/* get_unmapped_area searches down from mmap_base */
+
+/* A process's address space (cf. struct mm_struct; seed 002 lists count,
+ * pgd, start_code .. start_mmap, rss, total_vm, locked_vm, def_flags, mmap,
+ * mmap_avl, mmap_sem). */
+struct mm_struct {
+	struct vm_area_struct *mmap;		/* the VMA list, lowest address first */
+	struct vm_area_struct *mmap_avl;	/* root of the VMA AVL tree */
+	struct vm_area_struct *mmap_cache;	/* last find_vma() hit (2.4's mmap_cache) */
+	unsigned long highest_vm_end;		/* vm_end of the last VMA, 0 if none */
+	int map_count;				/* number of VMAs */
+
+	unsigned long mmap_base;		/* top of the top-down mmap area */
+	unsigned long mmap_legacy_base;		/* bottom of the bottom-up area (TASK_UNMAPPED_BASE) */
+	unsigned long task_size;		/* TASK_SIZE: end of user space */
+	unsigned long flags;			/* MMF_* */
+
+	phys_addr_t pgd;			/* page global directory (what CR3 holds); 0 until the page-table issue allocates it */
+	int mm_users;				/* tasks using this mm (threads share it) */
+	int mm_count;				/* references to the struct; mm_users counts as one */
+	struct rw_semaphore mmap_lock;		/* seed: mmap_sem; guards the VMAs */
+	spinlock_t page_table_lock;
+
+	unsigned long hiwater_rss;		/* peak rss, pages */
+	unsigned long hiwater_vm;		/* peak total_vm, pages */
+	unsigned long total_vm;			/* pages mapped */
+	unsigned long locked_vm;		/* pages with VM_LOCKED */
+	unsigned long pinned_vm;
+	unsigned long data_vm;			/* private writable, not stack */
+	unsigned long exec_vm;			/* executable, not writable, not stack */
+	unsigned long stack_vm;			/* VM_STACK */
+	vm_flags_t def_flags;			/* added to new VMAs: VM_LOCKED after mlockall(MCL_FUTURE) */
+
+	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_brk, brk, start_stack;
+	unsigned long arg_start, arg_end, env_start, env_end;
+
+	long rss_stat[NR_MM_COUNTERS];		/* resident pages by kind (page-fault issue) */
+	unsigned long pgtables_bytes;		/* page-table memory (page-table issue) */
+
+	struct task_struct *owner;		/* the task that created it */
+	struct list_head mm_list;		/* on m->vm.mm_list: every live mm */
+};
+
+/* vm.overcommit_memory values (cf. OVERCOMMIT_*). */
+#define OVERCOMMIT_GUESS 0
+#define OVERCOMMIT_ALWAYS 1
+#define OVERCOMMIT_NEVER 2
+
+#define DEFAULT_MAX_MAP_COUNT 65530	/* USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN */
+
+/* The machine-wide state of the VMA layer: vm.* sysctls, the commit
+ * charge and the slab caches (m->vm). The counters are updated with atomic
+ * operations: simulated CPUs change different address spaces at once. */
+struct vm_state {
+	bool ready;				/* mmap_init() ran */
+	int sysctl_max_map_count;		/* vm.max_map_count: 65530 */
+	unsigned long mmap_min_addr;		/* vm.mmap_min_addr: 65536 */
+	unsigned long stack_guard_gap;		/* stack_guard_gap=: 256 pages */
+	int sysctl_overcommit_memory;		/* vm.overcommit_memory: OVERCOMMIT_GUESS */
+	int sysctl_overcommit_ratio;		/* vm.overcommit_ratio: 50 */
+	unsigned long sysctl_overcommit_kbytes;
+	unsigned long sysctl_user_reserve_kbytes;	/* min(3% of free, 128 MiB) */
+	unsigned long sysctl_admin_reserve_kbytes;	/* min(3% of free, 8 MiB) */
+	int sysctl_legacy_va_layout;		/* vm.legacy_va_layout: bottom-up mmap */
+	bool ignore_rlimit_data;		/* boot option ignore_rlimit_data */
+	long vm_committed_as;			/* pages charged (Committed_AS) */
+	long vm_committed_leaked;		/* of which no mapping holds: Linux's mremap
+						 * shrink-and-move charges the shrunk pages
+						 * again and never gives them back */
+	unsigned long total_swap_pages;		/* swap issue; 0 for now */
+
+	struct kmem_cache *vm_area_cachep;	/* "vm_area_struct" */
+	struct kmem_cache *mm_cachep;		/* "mm_struct" */
+	struct kmem_cache *task_struct_cachep;	/* "task_struct" */
+	spinlock_t mmlist_lock;			/* mm_list */
+	struct list_head mm_list;		/* every live mm_struct */
+	unsigned long next_shmem_ino;		/* inode numbers of shmem objects */
+	unsigned long nr_vm_area_allocs;	/* vm_area_alloc() calls, for fault injection */
+	long nr_vmas;				/* VMAs allocated and not yet freed */
+	unsigned long fail_nth_vma_alloc;	/* tests: fail the Nth vm_area_alloc(); 0 = off */
+	bool warned_data_rlimit;		/* pr_warn_once state */
+	bool warned_mremap_dup;
+};
+
+#endif

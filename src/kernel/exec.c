@@ -1,0 +1,212 @@
+/* Creating a process with an exec-like address space (cf. fs/exec.c
+ * bprm_mm_init/setup_arg_pages, fs/binfmt_elf.c load_elf_binary;
+ * seed 001's 3 GiB user / 1 GiB kernel split).
+ *
+ * The new address space gets, from low to high:
+ *   text   r-xp  [start_code, end_code)      (no file yet: anonymous)
+ *   data   rw-p  [start_data, end_data)
+ *   bss    rw-p  up to the page-rounded end of the bss (vm_brk_flags;
+ *                it merges with the data, both being anonymous)
+ *   heap         start_brk = brk = that page-rounded end; empty until brk()
+ *   mmap area    top-down from mmap_base = TASK_SIZE - max(128 MiB,
+ *                RLIMIT_STACK + stack_guard_gap)
+ *   [stack] rw-p VM_GROWSDOWN, ending at STACK_TOP (= TASK_SIZE): the
+ *                argument pages plus 128 KiB (setup_arg_pages' stack_expand)
+ * No randomization (as with `setarch -R`), so layouts are reproducible.
+ *
+ * Invariant: on failure nothing is left behind (the task and mm are freed). */
+#include "mm/vma.h"
+
+#define STACK_EXPAND (128UL * 1024)	/* setup_arg_pages' stack_expand */
+
+static void task_init_rlimits(struct task_struct *tsk, unsigned long rlimit_stack)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		tsk->rlim[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	tsk->rlim[RLIMIT_STACK] = (struct rlimit){ rlimit_stack, RLIM_INFINITY };
+	tsk->rlim[RLIMIT_CORE] = (struct rlimit){ 0, RLIM_INFINITY };
+	tsk->rlim[RLIMIT_NOFILE] = (struct rlimit){ 1024, 4096 };
+	tsk->rlim[RLIMIT_MEMLOCK] = (struct rlimit){ MLOCK_LIMIT, MLOCK_LIMIT };
+	tsk->rlim[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };
+	tsk->rlim[RLIMIT_SIGPENDING] = (struct rlimit){ 0, 0 };
+	tsk->rlim[RLIMIT_NICE] = (struct rlimit){ 0, 0 };
+	tsk->rlim[RLIMIT_RTPRIO] = (struct rlimit){ 0, 0 };
+}
+
+/* Fill the zero fields of a layout with the arch's defaults. */
+static void exec_layout_defaults(struct machine *m, struct mmkit_exec_layout *l)
+{
+	if (!l->text_start)
+		l->text_start = arch_is_64bit(m) ? 0x400000UL : 0x08048000UL;
+	if (!l->text_size)
+		l->text_size = 0x8000;
+	if (!l->data_start)
+		l->data_start = PAGE_ALIGN(l->text_start + l->text_size);
+	if (!l->data_size)
+		l->data_size = 0x1000;
+	if (!l->stack_top)
+		l->stack_top = arch_task_size(m);	/* STACK_TOP */
+	if (!l->arg_size)
+		l->arg_size = PAGE_SIZE;
+	if (!l->rlimit_stack)
+		l->rlimit_stack = _STK_LIM;
+}
+
+/* The stack VMA: the argument pages, then grown by 128 KiB within
+ * RLIMIT_STACK (cf. __bprm_mm_init, setup_arg_pages). */
+static int setup_stack(struct machine *m, struct mm_struct *mm, const struct mmkit_exec_layout *l)
+{
+	unsigned long top = l->stack_top & PAGE_MASK, stack_size = PAGE_ALIGN(l->arg_size);
+	unsigned long expand, rlim_stack = rlimit(m, RLIMIT_STACK) & PAGE_MASK;
+	struct vm_area_struct *vma;
+
+	if (stack_size >= top || find_vma_intersection(m, mm, top - stack_size, top))
+		return -EINVAL;
+	vma = vm_area_alloc(m, mm);
+	if (!vma)
+		return -ENOMEM;
+	vma->vm_start = top - stack_size;
+	vma->vm_end = top;
+	vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
+	vma->vm_flags = VM_STACK_FLAGS | mm->def_flags;
+	vma_set_page_prot(m, vma);
+	if (security_vm_enough_memory_mm(m, mm, (long)vma_pages(vma))) {
+		vm_area_free(m, vma);
+		return -ENOMEM;
+	}
+	vma_link(m, mm, vma);
+	vm_stat_account(mm, vma->vm_flags, (long)vma_pages(vma));
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm += vma_pages(vma);
+	mm->start_stack = (top - l->arg_size) & ~15UL;
+	mm->arg_start = mm->start_stack;
+	mm->arg_end = mm->env_start = mm->start_stack + l->arg_size / 2;
+	mm->env_end = top - sizeof(void *);
+	expand = min(rlim_stack, stack_size + STACK_EXPAND);
+	if (expand > stack_size)
+		return expand_downwards(m, vma, top - expand);
+	return 0;
+}
+
+/* One fixed private anonymous mapping of the image (cf. elf_map). */
+static int map_segment(struct machine *m, struct mm_struct *mm, unsigned long start,
+		       unsigned long size, unsigned long prot)
+{
+	unsigned long populate, addr;
+
+	if (!size)
+		return 0;
+	addr = do_mmap(m, mm, NULL, start & PAGE_MASK, size + offset_in_page(start), prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, 0, 0, &populate);
+	return IS_ERR_VALUE(addr) ? (int)addr : 0;
+}
+
+/* Build the image, heap and stack of mm (cf. load_elf_binary). */
+static int exec_mmap_layout(struct machine *m, struct mm_struct *mm,
+			    const struct mmkit_exec_layout *l)
+{
+	struct rlimit rlim_stack = { l->rlimit_stack, RLIM_INFINITY };
+	unsigned long elf_bss, elf_brk;
+	int err;
+
+	arch_pick_mmap_layout(m, mm, &rlim_stack);
+	err = setup_stack(m, mm, l);
+	if (err)
+		return err;
+	mmap_write_lock(mm);
+	err = map_segment(m, mm, l->text_start, l->text_size, PROT_READ | PROT_EXEC);
+	if (!err)
+		err = map_segment(m, mm, l->data_start, l->data_size, PROT_READ | PROT_WRITE);
+	mmap_write_unlock(mm);
+	if (err)
+		return err;
+	mm->start_code = l->text_start;
+	mm->end_code = l->text_start + l->text_size;
+	mm->start_data = l->data_start;
+	mm->end_data = l->data_start + l->data_size;
+	elf_bss = mm->end_data;
+	elf_brk = elf_bss + l->bss_size;
+	/* The bss past the data's last page is anonymous memory (set_brk). */
+	if (PAGE_ALIGN(elf_brk) > PAGE_ALIGN(elf_bss)) {
+		err = vm_brk_flags(m, mm, PAGE_ALIGN(elf_bss),
+				   PAGE_ALIGN(elf_brk) - PAGE_ALIGN(elf_bss), 0);
+		if (err)
+			return err;
+	}
+	mm->start_brk = mm->brk = PAGE_ALIGN(elf_brk);
+	return 0;
+}
+
+static struct task_struct *task_alloc(struct machine *m, const char *comm,
+				      const struct mmkit_exec_layout *l)
+{
+	struct task_struct *tsk = kmem_cache_zalloc(m, m->vm.task_struct_cachep, GFP_KERNEL);
+	size_t n;
+
+	if (!tsk)
+		return NULL;
+	tsk->pid = tsk->tgid = __atomic_add_fetch(&m->sched.last_pid, 1, __ATOMIC_RELAXED);
+	n = comm ? mm_strlen(comm) : 0;
+	if (n >= TASK_COMM_LEN)
+		n = TASK_COMM_LEN - 1;
+	if (n)
+		mm_memcpy(tsk->comm, comm, n);
+	tsk->comm[n] = '\0';
+	tsk->state = TASK_RUNNING;
+	tsk->uid = l->privileged ? 0 : 1000;
+	tsk->cap_effective = l->privileged ? ~0ULL : 0;
+	task_init_rlimits(tsk, l->rlimit_stack);
+	return tsk;
+}
+
+/**
+ * mmkit_spawn() - create a process with an exec-like layout
+ * @m: a booted machine
+ * @comm: its name (truncated to 15 characters)
+ * @layout: the image's layout, or NULL for the defaults
+ *
+ * See <mmkit/sched.h>. The layout is built in the new task's context (its
+ * rlimits and capabilities apply), as exec runs in the task it replaces.
+ */
+struct task_struct *mmkit_spawn(struct machine *m, const char *comm,
+				const struct mmkit_exec_layout *layout)
+{
+	struct mmkit_exec_layout l = layout ? *layout : (struct mmkit_exec_layout){ 0 };
+	unsigned int cpu = smp_processor_id(m);
+	struct task_struct *tsk, *saved;
+	int err;
+
+	if (!m->booted || cpu >= NR_CPUS)
+		return NULL;
+	exec_layout_defaults(m, &l);
+	tsk = task_alloc(m, comm, &l);
+	if (!tsk)
+		goto nomem;
+	tsk->mm = tsk->active_mm = mm_alloc(m);
+	if (!tsk->mm) {
+		kmem_cache_free(m, m->vm.task_struct_cachep, tsk);
+		goto nomem;
+	}
+	tsk->mm->owner = tsk;
+	saved = m->sched.curr[cpu];
+	m->sched.curr[cpu] = tsk;	/* exec runs as the new task */
+	err = exec_mmap_layout(m, tsk->mm, &l);
+	m->sched.curr[cpu] = saved;
+	if (err) {
+		pr_err(m, "mmkit_spawn: %s: cannot build the address space: error %d\n",
+		       tsk->comm, err);
+		mmput(m, tsk->mm);
+		kmem_cache_free(m, m->vm.task_struct_cachep, tsk);
+		return NULL;
+	}
+	spin_lock(&m->sched.tasklist_lock);
+	list_add_tail(&tsk->tasks, &m->sched.tasks);
+	m->sched.nr_tasks++;
+	spin_unlock(&m->sched.tasklist_lock);
+	if (m->debug_vm >= 2)
+		check_vmas(m);
+	return tsk;
+nomem:
+	pr_err(m, "mmkit_spawn: %s: out of memory\n", comm ? comm : "");
+	return NULL;
+}

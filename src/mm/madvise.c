@@ -1,0 +1,261 @@
+/* madvise(2): advice about a range (cf. mm/madvise.c).
+ *
+ * Two kinds of advice. Some set VMA flags -- MADV_NORMAL/RANDOM/SEQUENTIAL
+ * (readahead), DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP,
+ * HUGEPAGE/NOHUGEPAGE, MERGEABLE/UNMERGEABLE -- and so split and merge
+ * VMAs like mprotect. The others act on pages -- DONTNEED, FREE, WILLNEED,
+ * COLD, PAGEOUT, POPULATE_READ/WRITE, REMOVE: their VMA-level checks are
+ * here, the page work is a hook (src/mm/vma_hooks.c) until the page-fault
+ * and reclaim issues give the pages something to do.
+ *
+ * Holes in the range are skipped but make the call return -ENOMEM at the
+ * end; an error from a VMA stops the walk (earlier VMAs keep the advice).
+ *
+ * Invariant: the mm stays consistent (check_vmas). */
+#include "mm/vma.h"
+
+static bool madvise_behavior_valid(const struct machine *m, int behavior)
+{
+	switch (behavior) {
+	case MADV_DOFORK:
+	case MADV_DONTFORK:
+	case MADV_NORMAL:
+	case MADV_SEQUENTIAL:
+	case MADV_RANDOM:
+	case MADV_REMOVE:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_FREE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		return true;
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_COLLAPSE:
+		return m->desc.arch != MMKIT_ARCH_I386;	/* CONFIG_TRANSPARENT_HUGEPAGE */
+	default:
+		return false;
+	}
+}
+
+/* The flags advice gives vma; 0 and the flags unchanged for page advice.
+ * Returns -EINVAL where the advice does not apply to this VMA. */
+static int madvise_new_flags(const struct vm_area_struct *vma, int behavior,
+			     vm_flags_t *new_flags)
+{
+	vm_flags_t f = vma->vm_flags;
+
+	switch (behavior) {
+	case MADV_NORMAL: f &= ~(VM_RAND_READ | VM_SEQ_READ); break;
+	case MADV_SEQUENTIAL: f = (f & ~VM_RAND_READ) | VM_SEQ_READ; break;
+	case MADV_RANDOM: f = (f & ~VM_SEQ_READ) | VM_RAND_READ; break;
+	case MADV_DONTFORK: f |= VM_DONTCOPY; break;
+	case MADV_DOFORK:
+		if (f & VM_IO)
+			return -EINVAL;
+		f &= ~VM_DONTCOPY;
+		break;
+	case MADV_WIPEONFORK:
+		if (vma->vm_file || (f & VM_SHARED))
+			return -EINVAL;	/* private anonymous memory only */
+		f |= VM_WIPEONFORK;
+		break;
+	case MADV_KEEPONFORK: f &= ~VM_WIPEONFORK; break;
+	case MADV_DONTDUMP: f |= VM_DONTDUMP; break;
+	case MADV_DODUMP:
+		if (f & VM_SPECIAL)
+			return -EINVAL;
+		f &= ~VM_DONTDUMP;
+		break;
+	case MADV_HUGEPAGE: f = (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE; break;
+	case MADV_NOHUGEPAGE: f = (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE; break;
+	case MADV_MERGEABLE:	/* cf. ksm_madvise: not shared or special memory */
+		if (!(f & (VM_SHARED | VM_MAYSHARE | VM_SPECIAL | VM_HUGETLB)))
+			f |= VM_MERGEABLE;
+		break;
+	case MADV_UNMERGEABLE: f &= ~VM_MERGEABLE; break;
+	default: break;
+	}
+	*new_flags = f;
+	return 0;
+}
+
+static bool madvise_changes_flags(int behavior)
+{
+	switch (behavior) {
+	case MADV_NORMAL: case MADV_SEQUENTIAL: case MADV_RANDOM:
+	case MADV_DONTFORK: case MADV_DOFORK: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Page advice on [start, end) of one VMA (cf. madvise_dontneed_free,
+ * madvise_willneed, madvise_cold, madvise_pageout, madvise_remove). */
+static int madvise_pages(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+			 unsigned long end, int behavior)
+{
+	vm_flags_t f = vma->vm_flags;
+
+	switch (behavior) {
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_FREE:
+		if ((f & VM_PFNMAP) || (behavior != MADV_DONTNEED_LOCKED && (f & VM_LOCKED)))
+			return -EINVAL;
+		if (behavior == MADV_FREE) {
+			if (!vma_is_anonymous(vma))
+				return -EINVAL;
+			madvise_free_pte_range(m, vma, start, end);
+		} else {
+			zap_vma_range(m, vma, start, end);
+		}
+		return 0;
+	case MADV_WILLNEED:
+		madvise_willneed_range(m, vma, start, end);	/* swap-in: swap issue */
+		return 0;
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		if (f & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+			return -EINVAL;
+		return 0;	/* deactivate / reclaim: reclaim issue */
+	case MADV_REMOVE:
+		if (f & VM_LOCKED)
+			return -EINVAL;
+		if (!vma->vm_file)
+			return -EINVAL;
+		if ((f & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+			return -EACCES;
+		zap_vma_range(m, vma, start, end);	/* + punch the shmem hole */
+		return 0;
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+		/* get_user_pages refuses: "incompatible mappings / permissions" */
+		if (f & (VM_IO | VM_PFNMAP))
+			return -EINVAL;
+		if (!(f & (behavior == MADV_POPULATE_WRITE ? VM_WRITE : VM_READ)))
+			return -EINVAL;
+		return populate_vma_page_range(m, vma, start, end) < 0 ? -ENOMEM : 0;
+	case MADV_COLLAPSE:
+		return -EINVAL;	/* khugepaged: not built */
+	default:
+		return 0;
+	}
+}
+
+/* Apply behavior to [start, end) of vma; *prev gets the VMA now covering
+ * the range's end (cf. madvise_vma_behavior). */
+static int madvise_vma_behavior(struct machine *m, struct vm_area_struct *vma,
+				struct vm_area_struct **prev, unsigned long start,
+				unsigned long end, int behavior)
+{
+	vm_flags_t new_flags;
+	int err;
+
+	if (!madvise_changes_flags(behavior)) {
+		*prev = vma;
+		return madvise_pages(m, vma, start, end, behavior);
+	}
+	err = madvise_new_flags(vma, behavior, &new_flags);
+	if (err)
+		return err;
+	if (new_flags == vma->vm_flags) {
+		*prev = vma;
+		return 0;
+	}
+	vma = vma_modify_flags(m, *prev, vma, start, end, new_flags);
+	if (IS_ERR(vma))
+		return (int)PTR_ERR(vma);
+	*prev = vma;
+	vma->vm_flags = new_flags;
+	return 0;
+}
+
+/* Visit the VMAs of [start, end) (cf. madvise_walk_vmas). */
+static int madvise_walk_vmas(struct machine *m, struct mm_struct *mm, unsigned long start,
+			     unsigned long end, int behavior)
+{
+	struct vm_area_struct *vma, *prev;
+	int unmapped_error = 0, error;
+
+	vma = find_vma_prev(m, mm, start, &prev);
+	if (vma && start > vma->vm_start)
+		prev = vma;
+	for (;;) {
+		unsigned long tmp;
+
+		if (!vma)
+			return -ENOMEM;
+		if (start < vma->vm_start) {
+			unmapped_error = -ENOMEM;
+			start = vma->vm_start;
+			if (start >= end)
+				break;
+		}
+		tmp = min(vma->vm_end, end);
+		error = madvise_vma_behavior(m, vma, &prev, start, tmp, behavior);
+		if (error)
+			return error;
+		start = tmp;
+		if (prev && start < prev->vm_end)
+			start = prev->vm_end;
+		if (start >= end)
+			break;
+		vma = prev ? find_vma(m, mm, prev->vm_end) : find_vma(m, mm, start);
+	}
+	return unmapped_error;
+}
+
+/**
+ * sys_madvise() - madvise(2)
+ * @m: the machine
+ * @start: page-aligned start
+ * @len: length, rounded up to pages; 0 does nothing
+ * @behavior: MADV_*
+ *
+ * Returns 0; -EINVAL (unknown advice, unaligned start, length wraps,
+ * advice a VMA cannot take, e.g. MADV_DONTNEED on locked memory);
+ * -ENOMEM (part of the range unmapped); -EACCES (MADV_REMOVE on a mapping
+ * not shared-writable). MADV_POPULATE_* without the permission is -EINVAL.
+ */
+long sys_madvise(struct machine *m, unsigned long start, unsigned long len, int behavior)
+{
+	struct mm_struct *mm = current_mm(m);
+	unsigned long end, len_aligned;
+	long ret;
+
+	if (!mm)
+		return -ESRCH;
+	start = uword(m, start);
+	len = uword(m, len);
+	if (!madvise_behavior_valid(m, behavior))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(start))
+		return -EINVAL;
+	len_aligned = uword(m, PAGE_ALIGN(len));
+	if (len && !len_aligned)
+		return -EINVAL;
+	end = uword(m, start + len_aligned);
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	mmap_write_lock(mm);
+	ret = madvise_walk_vmas(m, mm, start, end, behavior);
+	mmap_write_unlock(mm);
+	if (m->debug_vm >= 2)
+		check_vmas(m);
+	return ret;
+}
