@@ -49,6 +49,7 @@ void arch_layout_init(struct machine *m);
 /* in boot/cmdline.c */
 int parse_mem_cmdline(struct machine *m);
 u64 memparse(const char *ptr, char **retptr);
+u64 cmdline_early_mem_limit(struct machine *m);
 
 /* in mm/mm_init.c */
 int free_area_init(struct machine *m);

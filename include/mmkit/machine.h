@@ -7,6 +7,7 @@
 #include <mmkit/bootmem.h>
 #include <mmkit/e820.h>
 #include <mmkit/highmem.h>
+#include <mmkit/mm_types.h>
 #include <mmkit/mmzone.h>
 #include <mmkit/page.h>
 #include <mmkit/pgtable.h>
@@ -69,6 +70,18 @@ struct mmkit_log {
 	bool at_line_start;
 };
 
+/* The process table and what runs where (m->sched; tasks are struct
+ * task_struct of <mmkit/sched.h>, src/kernel). */
+struct task_struct;
+struct sched_state {
+	spinlock_t tasklist_lock;	/* tasks, nr_tasks */
+	struct list_head tasks;		/* every live task, oldest first */
+	int nr_tasks;
+	int last_pid;			/* pids count up from 1 */
+	struct task_struct *curr[NR_CPUS];	/* current on each simulated CPU */
+	unsigned long nr_context_switches;
+};
+
 struct machine {
 	struct machine_desc desc;
 
@@ -111,6 +124,14 @@ struct machine {
 	unsigned long nr_bad_pages;	/* bad_page() reports */
 	unsigned long nr_alloc_failures;
 	bool page_poisoning;		/* fill freed pages with PAGE_POISON */
+	unsigned int pageblock_order;	/* 10 on i386, 9 with PAE and on x86_64 */
+	/* report rate limits on the simulated clock (cf. DEFINE_RATELIMIT_STATE):
+	 * warn_alloc one per 10 s, bad_page a burst of 60 a minute */
+	u64 warn_alloc_rs_begin;
+	unsigned int warn_alloc_rs_printed, warn_alloc_rs_missed;
+	u64 bad_page_resume;
+	unsigned long bad_page_shown, bad_page_unshown;
+	unsigned long nr_poison_errors;	/* poisoned pages found changed on allocation */
 
 	/* kernel page tables (src/arch/x86) */
 	struct kernel_pgtables pgtables;
@@ -118,6 +139,11 @@ struct machine {
 	struct slab_state slab;
 	struct vmalloc_state vmalloc;
 	struct pkmap_state highmem;
+
+	/* processes and their address spaces (src/kernel, src/mm/mmap.c and
+	 * friends): the process table, current per CPU, vm.* sysctls */
+	struct sched_state sched;
+	struct vm_state vm;
 };
 
 #endif

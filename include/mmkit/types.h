@@ -58,6 +58,7 @@ typedef u64 resource_size_t;
 /* Linux errno values (asm-generic/errno-base.h): the core returns -errno. */
 #define EPERM 1
 #define ENOENT 2
+#define ESRCH 3
 #define EINTR 4
 #define EIO 5
 #define E2BIG 7

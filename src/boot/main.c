@@ -1,7 +1,11 @@
 /* The memory-management part of start_kernel (cf. init/main.c):
- * setup_arch -> free_area_init -> mem_init -> per-zone watermarks.
+ * setup_arch -> paging_init -> free_area_init -> mem_init ->
+ * kmem_cache_init -> vmalloc_init -> per-zone watermarks -> mmap_init.
  * After it, the buddy allocator owns every free page and boot memory is gone. */
 #include "internal.h"
+
+#include "arch/x86/pgtable.h"
+#include "mm/vma.h"
 
 int mmkit_boot(struct machine *m)
 {
@@ -14,13 +18,25 @@ int mmkit_boot(struct machine *m)
 	ret = setup_arch(m);
 	if (ret)
 		return ret;
+	/* kernel page tables from bootmem, as setup_arch's paging_init does */
+	ret = paging_init(m);
+	if (ret)
+		return ret;
 	ret = free_area_init(m);
 	if (ret)
 		return ret;
 	ret = mem_init(m);
 	if (ret)
 		return ret;
+	ret = kmem_cache_init(m);
+	if (ret)
+		return ret;
+	print_kernel_vm_layout(m);
+	ret = vmalloc_init(m);
+	if (ret)
+		return ret;
 	setup_per_zone_wmarks(m);
+	mmap_init(m);
 	m->booted = true;
 	if (m->debug_vm && mmkit_check(m))
 		return -EUCLEAN;

@@ -5,6 +5,8 @@
 
 #include "internal.h"
 
+#include "arch/x86/pgtable.h"
+
 _Thread_local unsigned int mmkit_current_cpu;
 
 void mmkit_set_cpu(unsigned int cpu)
@@ -51,6 +53,7 @@ void mmkit_machine_destroy(struct machine *m)
 {
 	if (!m)
 		return;
+	kwindow_release(m);	/* the vmalloc/kmap window aliases ram: drop it first */
 	machine_ram_release(m);
 	free(m);
 }

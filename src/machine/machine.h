@@ -21,6 +21,40 @@ void machine_ram_release(struct machine *m);
  * the host may drop their backing (they read back as zero). */
 void machine_ram_discard(struct machine *m, phys_addr_t phys, u64 len);
 
+/* The kernel window (src/machine/window.c): host address space reserved to
+ * mirror the part of the kernel's virtual space where vmalloc, kmap and
+ * fixmap pages live. A frame of RAM aliased into it is the same memory as
+ * m->ram + phys, so those kernel addresses are real C pointers. Every
+ * remap is one host call (several us, up to ~17 us): callers batch
+ * physically contiguous runs. */
+
+/* Reserve bytes of host address space, inaccessible and uncommitted.
+ * Precondition: bytes is a nonzero multiple of PAGE_SIZE.
+ * Returns the base, or NULL when the host has no room. */
+void *machine_window_reserve(struct machine *m, u64 bytes);
+
+/* Release a reservation (with every alias in it). Precondition: base and
+ * bytes as machine_window_reserve returned/was given them. */
+void machine_window_release(struct machine *m, void *base, u64 bytes);
+
+/* Alias RAM [phys, phys + len) read-write at addr, prefaulted (the host
+ * page tables are filled at once, so first touches cost no host fault).
+ * Preconditions: addr, phys
+ * and len page-aligned, len > 0, [addr, addr + len) inside a reservation,
+ * phys + len <= m->ram_bytes. Returns 0, or -ENOMEM when the host refuses
+ * (e.g. its map count limit). */
+int machine_window_map(struct machine *m, void *addr, phys_addr_t phys, u64 len);
+
+/* Make [addr, addr + len) inaccessible again, dropping any alias there.
+ * Preconditions as machine_window_map. Returns 0 or -ENOMEM. */
+int machine_window_unmap(struct machine *m, void *addr, u64 len);
+
+/* Whether the host page at addr is an alias of RAM frame phys (page-aligned
+ * both): 1 yes, 0 it is accessible but maps other memory, -EFAULT it is not
+ * accessible. Never faults. Probes by changing one byte at m->ram + phys and
+ * restoring it: no other thread may use that frame meanwhile. */
+int machine_window_probe(struct machine *m, const void *addr, phys_addr_t phys);
+
 /* Format like vsnprintf: at most size bytes including the NUL. Returns the
  * length the full output would have. Supports the C99 conversions. */
 int machine_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
@@ -32,7 +66,7 @@ unsigned long long machine_strtoull(const char *s, char **end, int base);
 
 /* The simulated CPU this host thread runs as (mmkit_set_cpu()); each host
  * thread is one CPU, 0 unless set. */
-extern _Thread_local unsigned int mmkit_current_cpu;
+extern _Thread_local unsigned int mmkit_current_cpu __attribute__((tls_model("initial-exec")));
 static inline unsigned int smp_processor_id(const struct machine *m)
 {
 	(void)m;

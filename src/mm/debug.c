@@ -3,8 +3,16 @@
  * A subsystem adds its checker to the table below. */
 #include "internal.h"
 
+#include "arch/x86/pgtable.h"
+#include "mm/vma.h"
+
 static const mmkit_checker_fn checkers[] = {
 	check_page_alloc,
+	check_slab,
+	check_pgtables,
+	check_vmalloc,
+	check_highmem,
+	check_vmas,
 };
 
 int mmkit_check(struct machine *m)

@@ -1,18 +1,22 @@
 /* The /proc tree of a simulated machine: a table of paths and the views
  * that render them from live state (cf. fs/proc). A subsystem adds its
- * files to proc_entries[]. */
+ * files to proc_entries[]; per-process files (/proc/PID/NAME, /proc/self/NAME)
+ * go in proc_pid_entries[]. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/vma.h"
 #include "proc/seq.h"
 
 static const struct proc_entry proc_entries[] = {
 	{ "/proc/buddyinfo", buddyinfo_show },
 	{ "/proc/iomem", iomem_show },
 	{ "/proc/meminfo", meminfo_show },
+	{ "/proc/slabinfo", slabinfo_show },
+	{ "/proc/vmallocinfo", vmallocinfo_show },
 	{ "/proc/zoneinfo", zoneinfo_show },
 };
 
@@ -82,28 +86,70 @@ const char *const *mmkit_proc_files(void)
 	return paths;
 }
 
+/* Per-process files: /proc/PID/NAME and /proc/self/NAME. */
+static const struct proc_pid_entry proc_pid_entries[] = {
+	{ "maps", pid_maps_show },
+};
+
+/* The entry and task a /proc/PID/NAME path names, or NULL. */
+static const struct proc_pid_entry *proc_pid_lookup(struct machine *m, const char *path,
+						    struct task_struct **tskp)
+{
+	const char *p;
+	char *end;
+
+	if (strncmp(path, "/proc/", 6) != 0)
+		return NULL;
+	p = path + 6;
+	if (strncmp(p, "self/", 5) == 0) {
+		*tskp = get_current(m);
+		p += 5;
+	} else {
+		long pid;
+
+		if (*p < '1' || *p > '9')
+			return NULL;
+		pid = strtol(p, &end, 10);
+		if (*end != '/' || pid > 0x7fffffffL)
+			return NULL;
+		*tskp = find_task_by_pid(m, (pid_t)pid);
+		p = end + 1;
+	}
+	if (!*tskp)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(proc_pid_entries); i++)
+		if (strcmp(p, proc_pid_entries[i].name) == 0)
+			return &proc_pid_entries[i];
+	return NULL;
+}
+
 int mmkit_proc_read(struct machine *m, const char *path, char **out, size_t *len)
 {
+	const struct proc_entry *entry = NULL;
+	const struct proc_pid_entry *pid_entry = NULL;
+	struct task_struct *tsk = NULL;
 	struct seq_file s = { 0 };
 	int ret;
 
-	for (size_t i = 0; i < ARRAY_SIZE(proc_entries); i++) {
-		if (strcmp(path, proc_entries[i].path) != 0)
-			continue;
-		if (seq_reserve(&s, 0))
-			return -ENOMEM;
-		s.buf[0] = '\0';
-		ret = proc_entries[i].show(&s, m);
-		if (!ret)
-			ret = s.error;
-		if (ret) {
-			free(s.buf);
-			return ret;
-		}
-		*out = s.buf;
-		if (len)
-			*len = s.count;
-		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(proc_entries); i++)
+		if (strcmp(path, proc_entries[i].path) == 0)
+			entry = &proc_entries[i];
+	if (!entry)
+		pid_entry = proc_pid_lookup(m, path, &tsk);
+	if (!entry && !pid_entry)
+		return -ENOENT;
+	if (seq_reserve(&s, 0))
+		return -ENOMEM;
+	s.buf[0] = '\0';
+	ret = entry ? entry->show(&s, m) : pid_entry->show(&s, m, tsk);
+	if (!ret)
+		ret = s.error;
+	if (ret) {
+		free(s.buf);
+		return ret;
 	}
-	return -ENOENT;
+	*out = s.buf;
+	if (len)
+		*len = s.count;
+	return 0;
 }

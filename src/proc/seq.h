@@ -29,5 +29,16 @@ int buddyinfo_show(struct seq_file *s, struct machine *m);
 int zoneinfo_show(struct seq_file *s, struct machine *m);
 int meminfo_show(struct seq_file *s, struct machine *m);
 int iomem_show(struct seq_file *s, struct machine *m);
+int slabinfo_show(struct seq_file *s, struct machine *m);
+int vmallocinfo_show(struct seq_file *s, struct machine *m);
+
+/* One per-process file, /proc/PID/NAME (and /proc/self/NAME). */
+struct proc_pid_entry {
+	const char *name;
+	int (*show)(struct seq_file *s, struct machine *m, struct task_struct *tsk);
+};
+
+/* in proc/pid_maps.c */
+int pid_maps_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
 
 #endif
