@@ -73,7 +73,7 @@ enum node_stat_item {
 	NR_INACTIVE_FILE,
 	NR_ACTIVE_FILE,
 	NR_UNEVICTABLE,
-	NR_SLAB_RECLAIMABLE_B,
+	NR_SLAB_RECLAIMABLE_B,	/* Linux keeps the two slab items in bytes; mmkit in pages */
 	NR_SLAB_UNRECLAIMABLE_B,
 	NR_ISOLATED_ANON,
 	NR_ISOLATED_FILE,

@@ -133,6 +133,7 @@ struct kernel_pgtables {
 	spinlock_t page_table_lock;	/* init_mm.page_table_lock: linking new kernel tables */
 	unsigned long nr_boot_tables;	/* page-table pages taken from bootmem */
 	unsigned long nr_kernel_tables;	/* kernel page-table pages taken from the buddy allocator */
+	u64 direct_map_4k, direct_map_large;	/* bytes of direct map per page size (DirectMap*) */
 
 	/* the virtual layout (cf. asm/pgtable_32_types.h, asm/fixmap.h) */
 	u64 page_offset;		/* PAGE_OFFSET */

@@ -101,6 +101,10 @@ void slab_account_pages(struct machine *m, slab_flags_t flags, long nr_pages)
 							    : &m->slab.nr_slab_unreclaimable;
 
 	__atomic_fetch_add(ctr, (unsigned long)nr_pages, __ATOMIC_RELAXED);
+	/* the node counters /proc/meminfo, zoneinfo and vmstat read (in pages) */
+	__atomic_fetch_add(&m->node.vm_stat[(flags & SLAB_RECLAIM_ACCOUNT) ? NR_SLAB_RECLAIMABLE_B
+									   : NR_SLAB_UNRECLAIMABLE_B],
+			   nr_pages, __ATOMIC_RELAXED);
 }
 
 /* ---- kmalloc cache lookup ------------------------------------------------ */

@@ -2,8 +2,8 @@
  * with hugetlb_report_meminfo and x86's arch_report_meminfo): every line of
  * the 6.18 file in order; HighTotal/HighFree/LowTotal/LowFree after Mlocked
  * when the kernel has CONFIG_HIGHMEM. Values come from the live counters;
- * what no mmkit subsystem tracks yet (swap, page cache, slab, vmalloc,
- * percpu, the direct map's page sizes) reads 0. */
+ * what no mmkit subsystem tracks yet (swap, page cache, LRU lists, percpu)
+ * reads 0. */
 #include "mm/page_alloc.h"
 #include "proc/seq.h"
 
@@ -27,11 +27,12 @@ static unsigned long zone_sum(struct machine *m, enum zone_stat_item item, bool 
 	return sum;
 }
 
-/* VMALLOC_TOTAL >> 10: x86_64's 32 TiB area less a byte; i386's depends
- * on the fixmap and pkmap layout the vmalloc subsystem owns (0 until then). */
+/* VMALLOC_TOTAL >> 10: x86_64's 32 TiB area less a byte (Linux prints
+ * VMALLOC_END - VMALLOC_START there), i386's the area between the direct
+ * map's gap and the pkmap/fixmap areas. */
 static unsigned long vmalloc_total_kb(struct machine *m)
 {
-	return m->arch.x86_64 ? ((32ULL << 40) - 1) >> 10 : 0;
+	return m->arch.x86_64 ? ((32ULL << 40) - 1) >> 10 : vmalloc_total_bytes(m) >> 10;
 }
 
 static void meminfo_lru(struct seq_file *s, struct machine *m)
@@ -51,8 +52,8 @@ static void meminfo_lru(struct seq_file *s, struct machine *m)
 
 static void meminfo_kernel(struct seq_file *s, struct machine *m)
 {
-	unsigned long sreclaimable = node_pages(m, NR_SLAB_RECLAIMABLE_B) >> PAGE_SHIFT;
-	unsigned long sunreclaim = node_pages(m, NR_SLAB_UNRECLAIMABLE_B) >> PAGE_SHIFT;
+	unsigned long sreclaimable = node_pages(m, NR_SLAB_RECLAIMABLE_B);
+	unsigned long sunreclaim = node_pages(m, NR_SLAB_UNRECLAIMABLE_B);
 
 	show_val_kb(s, "Dirty:          ", node_pages(m, NR_FILE_DIRTY));
 	show_val_kb(s, "Writeback:      ", node_pages(m, NR_WRITEBACK));
@@ -74,7 +75,7 @@ static void meminfo_kernel(struct seq_file *s, struct machine *m)
 	show_val_kb(s, "CommitLimit:    ", m->totalram_pages * 50 / 100);
 	show_val_kb(s, "Committed_AS:   ", 0);
 	seq_printf(s, "VmallocTotal:   %8lu kB\n", vmalloc_total_kb(m));
-	show_val_kb(s, "VmallocUsed:    ", 0);
+	show_val_kb(s, "VmallocUsed:    ", vmalloc_nr_pages(m));
 	show_val_kb(s, "VmallocChunk:   ", 0);
 	show_val_kb(s, "Percpu:         ", 0);
 }
@@ -97,11 +98,11 @@ static void meminfo_huge(struct seq_file *s, struct machine *m)
 		   "Hugepagesize:   %8lu kB\n",
 		   0UL, 0UL, 0UL, 0UL, pmd_2m ? 2048UL : 4096UL);
 	seq_printf(s, "Hugetlb:        %8lu kB\n", 0UL);
-	seq_printf(s, "DirectMap4k:    %8lu kB\n", 0UL);
+	seq_printf(s, "DirectMap4k:    %8llu kB\n", (unsigned long long)(m->pgtables.direct_map_4k >> 10));
 	if (pmd_2m)
-		seq_printf(s, "DirectMap2M:    %8lu kB\n", 0UL);
+		seq_printf(s, "DirectMap2M:    %8llu kB\n", (unsigned long long)(m->pgtables.direct_map_large >> 10));
 	else
-		seq_printf(s, "DirectMap4M:    %8lu kB\n", 0UL);
+		seq_printf(s, "DirectMap4M:    %8llu kB\n", (unsigned long long)(m->pgtables.direct_map_large >> 10));
 }
 
 /**

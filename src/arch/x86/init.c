@@ -187,6 +187,12 @@ static void size_run_add(struct machine *m, struct size_run *r, phys_addr_t star
 		r->end = end;
 		return;
 	}
+	if (r->end > r->start) {
+		if (r->large)
+			m->pgtables.direct_map_large += r->end - r->start;
+		else
+			m->pgtables.direct_map_4k += r->end - r->start;
+	}
 	if (r->end > r->start)
 		pr_debug(m, " [mem 0x%08llx-0x%08llx] page %s\n", ULL(r->start), ULL(r->end - 1),
 			 !r->large ? "4k" : PMD_SIZE_M(m) == 4 * SZ_1M ? "4M" : "2M");
