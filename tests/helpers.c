@@ -126,3 +126,55 @@ void test_assert_clean(struct machine *m)
 		dump_log(m);
 	assert_int_equal(bad, 0);
 }
+
+char *log_plain(struct machine *m)
+{
+	const char *s = mmkit_log_text(m, NULL);
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	assert_non_null(out);
+	while (*s) {
+		if (*s == '[') {
+			const char *e = strstr(s, "] ");
+
+			if (e)
+				s = e + 2;
+		}
+		while (*s && *s != '\n')
+			*o++ = *s++;
+		if (*s)
+			*o++ = *s++;
+	}
+	*o = '\0';
+	return out;
+}
+
+void assert_log_has(struct machine *m, const char *text)
+{
+	char *log = log_plain(m);
+
+	if (!strstr(log, text))
+		fail_msg("log lacks:\n%s\n---- log ----\n%s", text, log);
+	free(log);
+}
+
+void assert_log_lacks(struct machine *m, const char *text)
+{
+	char *log = log_plain(m);
+
+	if (strstr(log, text))
+		fail_msg("log has:\n%s\n---- log ----\n%s", text, log);
+	free(log);
+}
+
+int count_in_log(struct machine *m, const char *needle)
+{
+	const char *s = mmkit_log_text(m, NULL);
+	int n = 0;
+
+	while ((s = strstr(s, needle))) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}

@@ -27,6 +27,14 @@ char *test_proc(struct machine *m, const char *path);
 char *test_read_file(const char *path);
 /* True when the kernel log contains needle. */
 bool test_log_contains(struct machine *m, const char *needle);
+/* The log without its "[    0.000000] " stamps, as text is compared with
+ * what Linux prints; the caller frees it. */
+char *log_plain(struct machine *m);
+/* Fail the test, printing the log, unless the stamp-less log has (lacks) text. */
+void assert_log_has(struct machine *m, const char *text);
+void assert_log_lacks(struct machine *m, const char *text);
+/* How often needle occurs in the kernel log. */
+int count_in_log(struct machine *m, const char *needle);
 /* Fail the test (printing the log tail) if mmkit_check() finds anything. */
 void test_assert_clean(struct machine *m);
 

@@ -43,37 +43,6 @@ static struct machine *machine_with(enum mmkit_arch arch, const char *cmdline)
 	return m;
 }
 
-static char *log_plain(struct machine *m)
-{
-	const char *s = mmkit_log_text(m, NULL);
-	char *out = malloc(strlen(s) + 1), *o = out;
-
-	assert_non_null(out);
-	while (*s) {
-		if (*s == '[') {
-			const char *e = strstr(s, "] ");
-
-			if (e)
-				s = e + 2;
-		}
-		while (*s && *s != '\n')
-			*o++ = *s++;
-		if (*s)
-			*o++ = *s++;
-	}
-	*o = '\0';
-	return out;
-}
-
-static void assert_log_has(struct machine *m, const char *text)
-{
-	char *log = log_plain(m);
-
-	if (!strstr(log, text))
-		fail_msg("log lacks:\n%s\n---- log ----\n%s", text, log);
-	free(log);
-}
-
 static void assert_entry(const struct e820entry *e, u64 addr, u64 size, u32 type)
 {
 	if (e->addr != addr || e->size != size || e->type != type)

@@ -36,50 +36,6 @@ static struct machine *new_machine(const struct e820entry *map, int n, const cha
 	return m;
 }
 
-/* The log without the "[    0.000000] " stamps; the caller frees it. */
-static char *log_plain(struct machine *m)
-{
-	const char *s = mmkit_log_text(m, NULL);
-	char *out = malloc(strlen(s) + 1), *o = out;
-
-	assert_non_null(out);
-	while (*s) {
-		if (*s == '[') {
-			const char *e = strstr(s, "] ");
-
-			if (e)
-				s = e + 2;
-		}
-		while (*s && *s != '\n')
-			*o++ = *s++;
-		if (*s)
-			*o++ = *s++;
-	}
-	*o = '\0';
-	return out;
-}
-
-static void assert_log_has(struct machine *m, const char *text)
-{
-	char *log = log_plain(m);
-
-	if (!strstr(log, text))
-		fail_msg("log lacks:\n%s\n---- log ----\n%s", text, log);
-	free(log);
-}
-
-static int count_in_log(struct machine *m, const char *needle)
-{
-	const char *s = mmkit_log_text(m, NULL);
-	int n = 0;
-
-	while ((s = strstr(s, needle))) {
-		n++;
-		s += strlen(needle);
-	}
-	return n;
-}
-
 static void assert_entry(const struct e820entry *e, u64 addr, u64 size, u32 type)
 {
 	if (e->addr != addr || e->size != size || e->type != type)

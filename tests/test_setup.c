@@ -68,46 +68,6 @@ static struct machine *pc(enum mmkit_arch arch, bool highmem, u64 low_end, u64 h
 	return machine_of(arch, highmem, map, n, cmdline);
 }
 
-static char *log_plain(struct machine *m)
-{
-	const char *s = mmkit_log_text(m, NULL);
-	char *out = malloc(strlen(s) + 1), *o = out;
-
-	assert_non_null(out);
-	while (*s) {
-		if (*s == '[') {
-			const char *e = strstr(s, "] ");
-
-			if (e)
-				s = e + 2;
-		}
-		while (*s && *s != '\n')
-			*o++ = *s++;
-		if (*s)
-			*o++ = *s++;
-	}
-	*o = '\0';
-	return out;
-}
-
-static void assert_log_has(struct machine *m, const char *text)
-{
-	char *log = log_plain(m);
-
-	if (!strstr(log, text))
-		fail_msg("log lacks:\n%s\n---- log ----\n%s", text, log);
-	free(log);
-}
-
-static void assert_log_lacks(struct machine *m, const char *text)
-{
-	char *log = log_plain(m);
-
-	if (strstr(log, text))
-		fail_msg("log has:\n%s\n---- log ----\n%s", text, log);
-	free(log);
-}
-
 static void assert_setup_ok(struct machine *m)
 {
 	int ret = setup_arch(m);
