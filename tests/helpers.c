@@ -5,6 +5,37 @@
 
 #include "helpers.h"
 
+const struct e820entry qemu_128m[QEMU_128M_ENTRIES] = {
+	{ 0, 0x9fc00, E820_RAM },
+	{ 0x9fc00, 0x400, E820_RESERVED },
+	{ 0xf0000, 0x10000, E820_RESERVED },
+	{ 0x100000, 0x7ee0000, E820_RAM },
+	{ 0x7fe0000, 0x20000, E820_RESERVED },
+	{ 0xfeffc000, 0x4000, E820_RESERVED },
+	{ 0xfffc0000, 0x40000, E820_RESERVED },
+};
+
+struct machine *test_machine_new(enum mmkit_arch arch, bool highmem,
+				 const struct e820entry *map, int n, const char *cmdline)
+{
+	struct machine_desc d;
+	struct machine *m;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(d.name, sizeof(d.name), "test");
+	d.arch = arch;
+	d.nr_cpus = 1;
+	d.highmem = highmem;
+	d.nr_e820 = n;
+	if (n)
+		memcpy(d.e820, map, (size_t)n * sizeof(*map));
+	snprintf(d.cmdline, sizeof(d.cmdline), "%s", cmdline ? cmdline : "");
+	m = mmkit_machine_create(&d);
+	assert_non_null(m);
+	m->debug_vm = 2;
+	return m;
+}
+
 int test_try_boot(const char *desc_text, struct machine **out)
 {
 	struct machine_desc d;

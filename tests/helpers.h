@@ -21,6 +21,14 @@ struct machine *test_boot_example(const char *name);
 /* Parse desc_text, create and boot; return the boot result, machine in *out. */
 int test_try_boot(const char *desc_text, struct machine **out);
 
+/* The e820 map of the built-in default machine (QEMU's 128 MiB PC). */
+#define QEMU_128M_ENTRIES 7
+extern const struct e820entry qemu_128m[QEMU_128M_ENTRIES];
+/* A powered-off machine (created, not booted, checker level 2) of arch with
+ * the n-entry firmware map and cmdline (NULL: empty). */
+struct machine *test_machine_new(enum mmkit_arch arch, bool highmem,
+				 const struct e820entry *map, int n, const char *cmdline);
+
 /* Render a /proc view; the caller frees it. Fails the test on error. */
 char *test_proc(struct machine *m, const char *path);
 /* Read a whole file (NULL if missing); the caller frees it. */

@@ -20,16 +20,8 @@
 
 static struct machine *bare_machine(void)
 {
-	struct machine_desc d;
-	struct machine *m;
+	struct machine *m = test_machine_new(MMKIT_ARCH_I386, false, NULL, 0, NULL);
 
-	memset(&d, 0, sizeof(d));
-	snprintf(d.name, sizeof(d.name), "bootmem");
-	d.arch = MMKIT_ARCH_I386;
-	d.nr_cpus = 1;
-	m = mmkit_machine_create(&d);
-	assert_non_null(m);
-	m->debug_vm = 2;
 	assert_int_equal(machine_ram_reserve(m, PFN_PHYS(NR_PAGES)), 0);
 	return m;
 }

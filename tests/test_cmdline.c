@@ -11,33 +11,11 @@
 #define M(x) ((u64)(x) << 20)
 #define G(x) ((u64)(x) << 30)
 
-/* The QEMU-like 128 MiB PC of the built-in default machine. */
-static const struct e820entry qemu_128m[] = {
-	{ 0, 0x9fc00, E820_RAM },
-	{ 0x9fc00, 0x400, E820_RESERVED },
-	{ 0xf0000, 0x10000, E820_RESERVED },
-	{ 0x100000, 0x7ee0000, E820_RAM },
-	{ 0x7fe0000, 0x20000, E820_RESERVED },
-	{ 0xfeffc000, 0x4000, E820_RESERVED },
-	{ 0xfffc0000, 0x40000, E820_RESERVED },
-};
 
 static struct machine *machine_with(enum mmkit_arch arch, const char *cmdline)
 {
-	struct machine_desc d;
-	struct machine *m;
+	struct machine *m = test_machine_new(arch, true, qemu_128m, QEMU_128M_ENTRIES, cmdline);
 
-	memset(&d, 0, sizeof(d));
-	snprintf(d.name, sizeof(d.name), "test");
-	d.arch = arch;
-	d.nr_cpus = 1;
-	d.highmem = true;
-	d.nr_e820 = (int)ARRAY_SIZE(qemu_128m);
-	memcpy(d.e820, qemu_128m, sizeof(qemu_128m));
-	snprintf(d.cmdline, sizeof(d.cmdline), "%s", cmdline);
-	m = mmkit_machine_create(&d);
-	assert_non_null(m);
-	m->debug_vm = 2;
 	arch_layout_init(m);
 	setup_memory_region(m);
 	return m;

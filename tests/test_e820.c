@@ -18,22 +18,7 @@
 
 static struct machine *new_machine(const struct e820entry *map, int n, const char *cmdline)
 {
-	struct machine_desc d;
-	struct machine *m;
-
-	memset(&d, 0, sizeof(d));
-	snprintf(d.name, sizeof(d.name), "test");
-	d.arch = MMKIT_ARCH_I386;
-	d.nr_cpus = 1;
-	d.highmem = true;
-	d.nr_e820 = n;
-	if (n)
-		memcpy(d.e820, map, (size_t)n * sizeof(*map));
-	snprintf(d.cmdline, sizeof(d.cmdline), "%s", cmdline ? cmdline : "");
-	m = mmkit_machine_create(&d);
-	assert_non_null(m);
-	m->debug_vm = 2;
-	return m;
+	return test_machine_new(MMKIT_ARCH_I386, true, map, n, cmdline);
 }
 
 static void assert_entry(const struct e820entry *e, u64 addr, u64 size, u32 type)
@@ -389,15 +374,6 @@ static void test_add_memory_region_refuses_entry_33(void **state)
 
 /* ---- setup_memory_region ---- */
 
-static const struct e820entry qemu_128m[] = {
-	{ 0, 0x9fc00, E820_RAM },
-	{ 0x9fc00, 0x400, E820_RESERVED },
-	{ 0xf0000, 0x10000, E820_RESERVED },
-	{ 0x100000, 0x7ee0000, E820_RAM },
-	{ 0x7fe0000, 0x20000, E820_RESERVED },
-	{ 0xfeffc000, 0x4000, E820_RESERVED },
-	{ 0xfffc0000, 0x40000, E820_RESERVED },
-};
 
 static void test_setup_memory_region_prints_the_map_as_linux(void **state)
 {

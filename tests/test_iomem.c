@@ -13,21 +13,9 @@
 static struct machine *setup_machine(enum mmkit_arch arch, bool highmem,
 				     const struct e820entry *map, int n, const char *cmdline)
 {
-	struct machine_desc d;
-	struct machine *m;
+	struct machine *m = test_machine_new(arch, highmem, map, n, cmdline);
 	int ret;
 
-	memset(&d, 0, sizeof(d));
-	snprintf(d.name, sizeof(d.name), "iomem");
-	d.arch = arch;
-	d.nr_cpus = 1;
-	d.highmem = highmem;
-	d.nr_e820 = n;
-	memcpy(d.e820, map, (size_t)n * sizeof(*map));
-	snprintf(d.cmdline, sizeof(d.cmdline), "%s", cmdline ? cmdline : "");
-	m = mmkit_machine_create(&d);
-	assert_non_null(m);
-	m->debug_vm = 2;
 	ret = setup_arch(m);
 	if (ret)
 		fail_msg("setup_arch: %d\n%s", ret, mmkit_log_text(m, NULL));
@@ -43,15 +31,6 @@ static void assert_iomem(struct machine *m, const char *expected)
 	free(text);
 }
 
-static const struct e820entry qemu_128m[] = {
-	{ 0, 0x9fc00, E820_RAM },
-	{ 0x9fc00, 0x400, E820_RESERVED },
-	{ 0xf0000, 0x10000, E820_RESERVED },
-	{ 0x100000, 0x7ee0000, E820_RAM },
-	{ 0x7fe0000, 0x20000, E820_RESERVED },
-	{ 0xfeffc000, 0x4000, E820_RESERVED },
-	{ 0xfffc0000, 0x40000, E820_RESERVED },
-};
 
 /* i386 defaults: code 2M, rodata 512K, data 512K, bss 256K from 1 MiB. */
 static void test_iomem_i386_128m(void **state)

@@ -40,22 +40,7 @@ static int pc_map(struct e820entry *map, u64 low_end, u64 high)
 static struct machine *machine_of(enum mmkit_arch arch, bool highmem, const struct e820entry *map,
 				  int n, const char *cmdline)
 {
-	struct machine_desc d;
-	struct machine *m;
-
-	memset(&d, 0, sizeof(d));
-	snprintf(d.name, sizeof(d.name), "test");
-	d.arch = arch;
-	d.nr_cpus = 1;
-	d.highmem = highmem;
-	d.nr_e820 = n;
-	if (n)
-		memcpy(d.e820, map, (size_t)n * sizeof(*map));
-	snprintf(d.cmdline, sizeof(d.cmdline), "%s", cmdline ? cmdline : "");
-	m = mmkit_machine_create(&d);
-	assert_non_null(m);
-	m->debug_vm = 2;
-	return m;
+	return test_machine_new(arch, highmem, map, n, cmdline);
 }
 
 /* An i386 PC with RAM up to low_end below 4G and high above it. */
