@@ -279,6 +279,8 @@ static int cmd_help(int argc, char **argv)
 		printf("The /proc files mmkit renders, in Linux 6.18's formats:\n");
 		for (; *files; files++)
 			printf("   %s\n", *files);
+		printf("\nPID files exist for the processes a program spawns (mmkit_spawn);\n"
+		       "a freshly booted machine has none.\n");
 		return 0;
 	}
 	c = find_command(argv[1]);

@@ -76,20 +76,26 @@ void seq_putc(struct seq_file *s, char c)
 	s->buf[s->count] = '\0';
 }
 
-const char *const *mmkit_proc_files(void)
-{
-	static const char *paths[ARRAY_SIZE(proc_entries) + 1];
-
-	/* Idempotent: every call writes the same values. */
-	for (size_t i = 0; i < ARRAY_SIZE(proc_entries); i++)
-		paths[i] = proc_entries[i].path;
-	return paths;
-}
-
 /* Per-process files: /proc/PID/NAME and /proc/self/NAME. */
 static const struct proc_pid_entry proc_pid_entries[] = {
 	{ "maps", pid_maps_show },
 };
+
+const char *const *mmkit_proc_files(void)
+{
+	static char pid_paths[ARRAY_SIZE(proc_pid_entries)][32];
+	static const char *paths[ARRAY_SIZE(proc_entries) + ARRAY_SIZE(proc_pid_entries) + 1];
+	size_t n = 0;
+
+	/* Idempotent: every call writes the same values. */
+	for (size_t i = 0; i < ARRAY_SIZE(proc_entries); i++)
+		paths[n++] = proc_entries[i].path;
+	for (size_t i = 0; i < ARRAY_SIZE(proc_pid_entries); i++) {
+		snprintf(pid_paths[i], sizeof(pid_paths[i]), "/proc/PID/%s", proc_pid_entries[i].name);
+		paths[n++] = pid_paths[i];
+	}
+	return paths;
+}
 
 /* The entry and task a /proc/PID/NAME path names, or NULL. */
 static const struct proc_pid_entry *proc_pid_lookup(struct machine *m, const char *path,

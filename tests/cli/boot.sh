@@ -15,6 +15,7 @@ has() { # name, needle
 check help 0 "$MMKIT" --help;              has help "boot       Boot a machine"
 check help-boot 0 "$MMKIT" help boot;      has help-boot "usage: mmkit boot [MACHINE]"
 check boot-help 0 "$MMKIT" boot --help;    has boot-help "--cmdline ARGS"
+check help-proc 0 "$MMKIT" help proc;   has help-proc "/proc/slabinfo"; has help-proc "/proc/PID/maps"
 check unknown 2 "$MMKIT" frobnicate;       has unknown "'frobnicate' is not an mmkit command"
 check no-args 2 "$MMKIT"
 check machines 0 "$MMKIT" machines;        has machines pc-i386-2g
