@@ -259,7 +259,7 @@ static void test_meminfo_values_are_live(void **state)
 		wmark_low += low_wmark_pages(zone_of(m, z));
 	avail = (long)nr_free_pages(m) - (long)m->node.totalreserve_pages;
 	{
-		unsigned long slab = node_page_state(&m->node, NR_SLAB_RECLAIMABLE_B) >> PAGE_SHIFT;
+		unsigned long slab = node_page_state(&m->node, NR_SLAB_RECLAIMABLE_B);	/* pages */
 
 		avail += (long)(slab - (slab / 2 < wmark_low ? slab / 2 : wmark_low));
 	}

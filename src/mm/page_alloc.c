@@ -332,11 +332,7 @@ void free_pcppages_bulk(struct machine *m, struct zone *zone, int count,
 
 static inline struct per_cpu_pages *this_cpu_pcp(struct machine *m, struct zone *zone)
 {
-	unsigned int cpu = smp_processor_id(m);
-
-	if (unlikely(cpu >= m->desc.nr_cpus))
-		cpu = 0;	/* mmkit_set_cpu() beyond the machine's CPUs */
-	return &zone->pageset[cpu];
+	return &zone->pageset[pcp_this_cpu(m)];
 }
 
 /* Order 0 from this CPU's list, refilled by batch pages when empty
@@ -380,10 +376,8 @@ static void drain_pages_zone(struct machine *m, unsigned int cpu, struct zone *z
  */
 void drain_local_pages(struct machine *m)
 {
-	unsigned int cpu = smp_processor_id(m);
+	unsigned int cpu = pcp_this_cpu(m);
 
-	if (cpu >= m->desc.nr_cpus)
-		cpu = 0;
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		drain_pages_zone(m, cpu, &m->node.node_zones[z]);
 }
@@ -397,7 +391,7 @@ void drain_local_pages(struct machine *m)
  */
 void drain_all_pages(struct machine *m)
 {
-	for (unsigned int cpu = 0; cpu < m->desc.nr_cpus && cpu < NR_CPUS; cpu++)
+	for (unsigned int cpu = 0; cpu < pcp_nr_cpus(m); cpu++)
 		for (int z = 0; z < MAX_NR_ZONES; z++)
 			drain_pages_zone(m, cpu, &m->node.node_zones[z]);
 }

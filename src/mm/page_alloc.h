@@ -42,6 +42,23 @@ static inline bool config_numa(const struct machine *m)
 
 #define PAGES_PER_SECTION (1UL << (27 - PAGE_SHIFT))
 
+/* The CPUs that have per-CPU page lists (cf. nr_cpu_ids): desc.nr_cpus
+ * within [1, NR_CPUS], since a machine_desc built in C is not range-checked
+ * and zone->pageset has NR_CPUS entries. */
+static inline unsigned int pcp_nr_cpus(const struct machine *m)
+{
+	return clamp(m->desc.nr_cpus, 1u, (unsigned int)NR_CPUS);
+}
+
+/* This CPU's index into zone->pageset; CPU 0 stands in for an
+ * mmkit_set_cpu() beyond the machine's CPUs. */
+static inline unsigned int pcp_this_cpu(const struct machine *m)
+{
+	unsigned int cpu = smp_processor_id(m);
+
+	return cpu < pcp_nr_cpus(m) ? cpu : 0;
+}
+
 /* in mm/mm_init.c */
 extern const char *const zone_names[MAX_NR_ZONES];
 int zone_config_idx(const struct machine *m, int zid);

@@ -159,7 +159,7 @@ static void check_pcp(struct check_ctx *c, struct zone *zone)
 {
 	struct machine *m = c->m;
 
-	for (unsigned int cpu = 0; cpu < m->desc.nr_cpus && cpu < NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < pcp_nr_cpus(m); cpu++) {
 		struct per_cpu_pages *pcp = &zone->pageset[cpu];
 		struct list_head *pos;
 		long n = 0;

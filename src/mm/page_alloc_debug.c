@@ -300,13 +300,6 @@ int format_gfp_flags(char *buf, size_t size, gfp_t gfp)
 	return (int)n;
 }
 
-static int this_cpu_count(struct machine *m, struct zone *zone)
-{
-	unsigned int cpu = smp_processor_id(m);
-
-	return zone->pageset[cpu < m->desc.nr_cpus ? cpu : 0].count;
-}
-
 /* The zone part of the Mem-Info report (cf. show_free_areas()); free blocks
  * are listed without the migratetype letters, mmkit has no migratetypes. */
 static void show_free_areas(struct machine *m, int max_zone_idx)
@@ -320,7 +313,7 @@ static void show_free_areas(struct machine *m, int max_zone_idx)
 	unsigned long free_pcp = 0;
 
 	for (int z = 0; z < MAX_NR_ZONES; z++)
-		for (unsigned int cpu = 0; cpu < m->desc.nr_cpus; cpu++)
+		for (unsigned int cpu = 0; cpu < pcp_nr_cpus(m); cpu++)
 			free_pcp += (unsigned long)m->node.node_zones[z].pageset[cpu].count;
 	pr_warn(m, "active_anon:0 inactive_anon:0 isolated_anon:0\n"
 		   " active_file:0 inactive_file:0 isolated_file:0\n"
@@ -339,13 +332,13 @@ static void show_free_areas(struct machine *m, int max_zone_idx)
 
 		if (!populated_zone(zone))
 			continue;
-		for (unsigned int cpu = 0; cpu < m->desc.nr_cpus; cpu++)
+		for (unsigned int cpu = 0; cpu < pcp_nr_cpus(m); cpu++)
 			pcp += (unsigned long)zone->pageset[cpu].count;
 		pr_warn(m, FMT_ZONE, zone->name, zone_page_state(zone, NR_FREE_PAGES) << 2,
 			zone->watermark_boost << 2, min_wmark_pages(zone) << 2,
 			low_wmark_pages(zone) << 2, high_wmark_pages(zone) << 2,
 			zone->present_pages << 2, zone->managed_pages << 2, pcp << 2,
-			(unsigned long)this_cpu_count(m, zone) << 2);
+			(unsigned long)zone->pageset[pcp_this_cpu(m)].count << 2);
 		for (int j = 0; j < MAX_NR_ZONES; j++)
 			if (m->node.node_zones[j].configured)
 				n += (size_t)machine_snprintf(line + n, sizeof(line) - n, " %ld",

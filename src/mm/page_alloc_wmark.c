@@ -268,7 +268,7 @@ static int zone_highsize(const struct machine *m, const struct zone *zone, int b
 {
 	unsigned long total_pages = high_fraction ? zone->managed_pages / (unsigned long)high_fraction
 						  : low_wmark_pages(zone);
-	unsigned long nr_split_cpus = m->desc.nr_cpus ? m->desc.nr_cpus : 1;
+	unsigned long nr_split_cpus = pcp_nr_cpus(m);
 	long high = (long)(total_pages / nr_split_cpus);
 
 	return (int)max(high, (long)batch << 2);
@@ -372,7 +372,8 @@ long si_mem_available(struct machine *m)
 	pagecache = node_page_state(pgdat, NR_ACTIVE_FILE) + node_page_state(pgdat, NR_INACTIVE_FILE);
 	pagecache -= min(pagecache / 2, wmark_low);
 	available += (long)pagecache;
-	reclaimable = (node_page_state(pgdat, NR_SLAB_RECLAIMABLE_B) >> PAGE_SHIFT) +
+	/* mmkit keeps the slab counters in pages (see enum node_stat_item) */
+	reclaimable = node_page_state(pgdat, NR_SLAB_RECLAIMABLE_B) +
 		      node_page_state(pgdat, NR_KERNEL_MISC_RECLAIMABLE);
 	reclaimable -= min(reclaimable / 2, wmark_low);
 	available += (long)reclaimable;

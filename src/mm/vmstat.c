@@ -139,7 +139,7 @@ static int fls_ul(unsigned long x)
 int calculate_normal_threshold(const struct machine *m, const struct zone *zone)
 {
 	unsigned long mem = zone->managed_pages >> (27 - PAGE_SHIFT);
-	int threshold = 2 * fls_ul(m->desc.nr_cpus) * (1 + fls_ul(mem));
+	int threshold = 2 * fls_ul(pcp_nr_cpus(m)) * (1 + fls_ul(mem));
 
 	return threshold < 125 ? threshold : 125;
 }

@@ -18,7 +18,7 @@ static void zoneinfo_node_stats(struct seq_file *s, struct machine *m)
 static void zoneinfo_pagesets(struct seq_file *s, struct machine *m, const struct zone *zone)
 {
 	seq_printf(s, "\n  pagesets");
-	for (unsigned int cpu = 0; cpu < m->desc.nr_cpus && cpu < NR_CPUS; cpu++) {
+	for (unsigned int cpu = 0; cpu < pcp_nr_cpus(m); cpu++) {
 		const struct per_cpu_pages *pcp = &zone->pageset[cpu];
 
 		seq_printf(s,
