@@ -7,6 +7,14 @@
 #include "arch/x86/pgtable.h"
 #include "mm/vma.h"
 
+/**
+ * mmkit_boot - boot a powered-off machine (see include/mmkit/mmkit.h)
+ * @m: a machine from mmkit_machine_create(), not booted before
+ *
+ * Returns 0; -EBUSY when m was booted already; the errno of the step that
+ * failed, whose reason is in the kernel log; or -EUCLEAN when the invariant
+ * checker (m->debug_vm) finds the booted machine inconsistent.
+ */
 int mmkit_boot(struct machine *m)
 {
 	int ret;
