@@ -29,7 +29,8 @@ int machine_window_map(struct machine *m, void *addr, phys_addr_t phys, u64 len)
 {
 	void *p;
 
-	if (!len || phys + len > m->ram_bytes || ((phys | len | (uintptr_t)addr) & (PAGE_SIZE - 1)))
+	if (!len || len > m->ram_bytes || phys > m->ram_bytes - len ||
+	    ((phys | len | (uintptr_t)addr) & (PAGE_SIZE - 1)))
 		return -EINVAL;
 	p = mmap(addr, (size_t)len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_POPULATE, m->ram_fd,
 		 (off_t)phys);

@@ -19,6 +19,7 @@
  *     kmalloc, so an invariant checker they run sees consistent lists.
  * Constructors run once per object, when its slab is created (seed 000:
  * "通过在kmem_cache里面设定的初始化函数一次初始化所有对象"), never on reuse. */
+#include "mm/page_alloc.h"
 #include "mm/slab.h"
 
 /* ---- layout ---------------------------------------------------------- */
@@ -311,13 +312,25 @@ static void slab_out_of_memory(struct machine *m, struct kmem_cache *c, gfp_t gf
 		(long)(n->total_slabs * c->num - n->free_objects), (long)(n->total_slabs * c->num));
 }
 
-static gfp_t kmalloc_fix_flags(struct machine *m, gfp_t flags)
+/**
+ * kmalloc_fix_flags - drop the gfp bits a slab or kmalloc allocation must
+ * not carry, with the kernel's complaint (cf. kmalloc_fix_flags)
+ * @m: the machine
+ * @flags: gfp flags with some of GFP_SLAB_BUG_MASK set
+ *
+ * Prints the offending bits and the fixed mask, each with its flag names
+ * as %pGg renders them, and a stack dump. Returns the fixed mask.
+ */
+gfp_t kmalloc_fix_flags(struct machine *m, gfp_t flags)
 {
 	gfp_t invalid = flags & GFP_SLAB_BUG_MASK;
+	char bad[160], fixed[160];
 
 	flags &= ~GFP_SLAB_BUG_MASK;
-	pr_warn(m, "Unexpected gfp: %#x. Fixing up to gfp: %#x. Fix your code!\n",
-		invalid | flags, flags);
+	format_gfp_flags(bad, sizeof(bad), invalid);
+	format_gfp_flags(fixed, sizeof(fixed), flags);
+	pr_warn(m, "Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n",
+		invalid, bad, flags, fixed);
 	slab_dump_stack(m);
 	return flags;
 }

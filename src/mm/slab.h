@@ -216,6 +216,7 @@ void free_block(struct machine *m, struct kmem_cache *c, void **objpp, unsigned 
 void slab_destroy(struct machine *m, struct kmem_cache *c, struct page *page);
 void slabs_destroy(struct machine *m, struct kmem_cache *c, struct list_head *list);
 void setup_boot_cpu_cache(struct machine *m, struct kmem_cache *c);
+gfp_t kmalloc_fix_flags(struct machine *m, gfp_t flags);
 
 /* in mm/slab_cpucache.c */
 int __kmem_cache_shrink(struct machine *m, struct kmem_cache *c);

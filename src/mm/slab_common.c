@@ -446,11 +446,8 @@ static __attribute__((noinline)) void *kmalloc_large(struct machine *m, size_t s
 			slab_warn(m, "kmalloc: %zu bytes is more than KMALLOC_MAX_SIZE\n", size);
 		return NULL;
 	}
-	if (flags & GFP_SLAB_BUG_MASK) {
-		pr_warn(m, "Unexpected gfp: %#x. Fixing up to gfp: %#x. Fix your code!\n", flags,
-			flags & ~GFP_SLAB_BUG_MASK);
-		flags &= ~GFP_SLAB_BUG_MASK;
-	}
+	if (unlikely(flags & GFP_SLAB_BUG_MASK))
+		flags = kmalloc_fix_flags(m, flags);
 	page = alloc_pages(m, flags & ~__GFP_ZERO, order);
 	if (!page)
 		return NULL;

@@ -96,7 +96,8 @@ bool kwindow_contains(const struct machine *m, u64 va, u64 len)
 {
 	const struct kernel_pgtables *pt = &m->pgtables;
 
-	return pt->window && va >= pt->window_start && len <= pt->window_end - va;
+	return pt->window && va >= pt->window_start && va <= pt->window_end &&
+	       len <= pt->window_end - va;
 }
 
 /* The frame the kernel pte of va maps, or PHYS_NONE. */
