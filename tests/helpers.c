@@ -125,6 +125,18 @@ char *test_proc(struct machine *m, const char *path)
 	return out;
 }
 
+unsigned long meminfo_kb(struct machine *m, const char *label)
+{
+	char *text = test_proc(m, "/proc/meminfo");
+	char *line = strstr(text, label);
+	unsigned long v;
+
+	assert_non_null(line);
+	v = strtoul(line + strlen(label), NULL, 10);
+	free(text);
+	return v;
+}
+
 char *test_read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");

@@ -31,6 +31,8 @@ struct machine *test_machine_new(enum mmkit_arch arch, bool highmem,
 
 /* Render a /proc view; the caller frees it. Fails the test on error. */
 char *test_proc(struct machine *m, const char *path);
+/* The number after label in /proc/meminfo (kB for most lines). */
+unsigned long meminfo_kb(struct machine *m, const char *label);
 /* Read a whole file (NULL if missing); the caller frees it. */
 char *test_read_file(const char *path);
 /* True when the kernel log contains needle. */

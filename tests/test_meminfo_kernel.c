@@ -6,18 +6,6 @@
 
 #include "helpers.h"
 
-static unsigned long meminfo_kb(struct machine *m, const char *label)
-{
-	char *text = test_proc(m, "/proc/meminfo");
-	char *line = strstr(text, label);
-	unsigned long v;
-
-	assert_non_null(line);
-	v = strtoul(line + strlen(label), NULL, 10);
-	free(text);
-	return v;
-}
-
 static void test_slab_lines_follow_slab_pages(void **state)
 {
 	struct machine *m = test_boot_default();

@@ -11,6 +11,18 @@
 #include "helpers.h"
 #include "mm/page_alloc.h"
 
+/* An x86_64 machine with 2 CPUs: 1 GiB below 4 GiB (DMA, DMA32), 1 GiB above (Normal). */
+#define X86_64_2CPU                                                      \
+	"arch x86_64\ncpus 2\n"                                          \
+	"e820 0 0x9fc00 usable\n"                                        \
+	"e820 0x100000 0x3ff00000 usable\n"                              \
+	"e820 0x100000000 0x40000000 usable\n"
+
+static inline struct zone *zone_of(struct machine *m, int zid)
+{
+	return &m->node.node_zones[zid];
+}
+
 struct held_blocks {
 	size_t nr, cap;
 	struct page **page;

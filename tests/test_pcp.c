@@ -4,17 +4,6 @@
  * high, hot pages reused first, one list per CPU, and the drains. */
 #include "test_page_alloc.h"
 
-#define X86_64_2CPU                                                      \
-	"arch x86_64\ncpus 2\n"                                          \
-	"e820 0 0x9fc00 usable\n"                                        \
-	"e820 0x100000 0x3ff00000 usable\n"                              \
-	"e820 0x100000000 0x40000000 usable\n"
-
-static struct zone *zone_of(struct machine *m, int zid)
-{
-	return &m->node.node_zones[zid];
-}
-
 static struct per_cpu_pages *pcp_of(struct machine *m, int zid, unsigned int cpu)
 {
 	return &zone_of(m, zid)->pageset[cpu];

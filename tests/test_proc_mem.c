@@ -5,17 +5,6 @@
  * the same zones; the i386 views differ only where Linux's config does. */
 #include "test_page_alloc.h"
 
-#define X86_64_2CPU                                                      \
-	"arch x86_64\ncpus 2\n"                                          \
-	"e820 0 0x9fc00 usable\n"                                        \
-	"e820 0x100000 0x3ff00000 usable\n"                              \
-	"e820 0x100000000 0x40000000 usable\n"
-
-static struct zone *zone_of(struct machine *m, int zid)
-{
-	return &m->node.node_zones[zid];
-}
-
 /* The text of a view from "Node 0, zone %8s" of zone name to the next zone. */
 static char *zone_block(const char *text, const char *name)
 {

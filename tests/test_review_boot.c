@@ -10,18 +10,6 @@
 #include "helpers.h"
 #include "mm/page_alloc.h"
 
-static unsigned long meminfo_kb(struct machine *m, const char *label)
-{
-	char *text = test_proc(m, "/proc/meminfo");
-	char *line = strstr(text, label);
-	unsigned long v;
-
-	assert_non_null(line);
-	v = strtoul(line + strlen(label), NULL, 10);
-	free(text);
-	return v;
-}
-
 /* si_mem_available(): free - totalreserve + pagecache' + reclaimable', where
  * reclaimable = SReclaimable pages + misc, less min(half of it, sum of the
  * low watermarks). mmkit keeps SReclaimable in pages, as /proc/meminfo

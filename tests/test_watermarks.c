@@ -17,11 +17,6 @@
 	"e820 0x100000 0x7ef0000 usable\n"                               \
 	"e820 0x100000000 0x4000000 usable\n"
 
-static struct zone *zone_of(struct machine *m, int zid)
-{
-	return &m->node.node_zones[zid];
-}
-
 static unsigned long lowmem_managed(struct machine *m)
 {
 	unsigned long sum = 0;
