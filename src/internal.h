@@ -50,6 +50,7 @@ void arch_layout_init(struct machine *m);
 int parse_mem_cmdline(struct machine *m);
 u64 memparse(const char *ptr, char **retptr);
 u64 cmdline_early_mem_limit(struct machine *m);
+bool cmdline_find_option(const struct machine *m, const char *key, const char **val);
 
 /* in mm/mm_init.c */
 int free_area_init(struct machine *m);

@@ -402,3 +402,31 @@ u64 cmdline_early_mem_limit(struct machine *m)
 	for_each_arg(m, find_mem_limit, &limit);
 	return limit;
 }
+
+/**
+ * cmdline_find_option - find "key" or "key=value" on the kernel command line
+ * @m: the machine
+ * @key: the option name; a whole word such as "mem=nopentium" also works
+ * @val: set to the value after '=' (or the end of key), up to the next
+ *	space, pointing into m->desc.cmdline; may be NULL
+ *
+ * For subsystems that read one option of their own after boot parsing
+ * (slub_debug=, mem=nopentium). Returns true when the option is present.
+ */
+bool cmdline_find_option(const struct machine *m, const char *key, const char **val)
+{
+	size_t klen = mm_strlen(key);
+
+	for (const char *p = m->desc.cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!mm_strncmp(p, key, klen) && (p[klen] == '=' || p[klen] == ' ' || !p[klen])) {
+			if (val)
+				*val = p[klen] == '=' ? p + klen + 1 : p + klen;
+			return true;
+		}
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}

@@ -482,24 +482,6 @@ static slab_flags_t parse_slub_debug_flags(struct machine *m, const char *s, con
 	return flags;
 }
 
-/* Copy the value of "key" (up to the next space) from the command line. */
-static bool cmdline_option(const char *cmdline, const char *key, const char **val)
-{
-	size_t klen = mm_strlen(key);
-
-	for (const char *p = cmdline; *p;) {
-		while (*p == ' ')
-			p++;
-		if (!mm_strncmp(p, key, klen) && (p[klen] == '=' || p[klen] == ' ' || !p[klen])) {
-			*val = p[klen] == '=' ? p + klen + 1 : p + klen;
-			return true;
-		}
-		while (*p && *p != ' ')
-			p++;
-	}
-	return false;
-}
-
 /**
  * slub_debug_setup - read slub_debug= and slab_max_order= (boot)
  * @m: the machine
@@ -512,13 +494,13 @@ void slub_debug_setup(struct machine *m)
 {
 	const char *val, *end;
 
-	if (cmdline_option(m->desc.cmdline, "slab_max_order", &val)) {
+	if (cmdline_find_option(m, "slab_max_order", &val)) {
 		int order = (int)machine_strtoull(val, NULL, 0);
 
 		m->slab.slab_max_order = clamp(order, 0, MAX_PAGE_ORDER);
 	}
-	if (!cmdline_option(m->desc.cmdline, "slub_debug", &val) &&
-	    !cmdline_option(m->desc.cmdline, "slab_debug", &val))
+	if (!cmdline_find_option(m, "slub_debug", &val) &&
+	    !cmdline_find_option(m, "slab_debug", &val))
 		return;
 	m->slab.slub_debug |= parse_slub_debug_flags(m, val, &end);
 	if (*end == ',') {

@@ -360,19 +360,6 @@ static void zap_low_mappings(struct machine *m)
 	flush_tlb_all(m);
 }
 
-static bool cmdline_has(const struct machine *m, const char *word)
-{
-	size_t n = mm_strlen(word);
-	const char *s = m->desc.cmdline;
-
-	for (; *s; s++) {
-		if ((s == m->desc.cmdline || s[-1] == ' ') && !mm_strncmp(s, word, n) &&
-		    (s[n] == '\0' || s[n] == ' '))
-			return true;
-	}
-	return false;
-}
-
 /**
  * paging_init - set up the kernel page tables (cf. paging_init, 2.4/2.6 i386)
  * @m: machine after setup_arch, while bootmem is active
@@ -389,7 +376,7 @@ int paging_init(struct machine *m)
 	if (ret)
 		return ret;
 	/* mem=nopentium (i386 only) clears X86_FEATURE_PSE: 4 KiB pages only */
-	m->pgtables.pse = m->arch.x86_64 || !cmdline_has(m, "mem=nopentium");
+	m->pgtables.pse = m->arch.x86_64 || !cmdline_find_option(m, "mem=nopentium", NULL);
 	ret = early_pgtable_init(m);
 	if (!ret)
 		ret = direct_map_init(m);
