@@ -8,6 +8,7 @@
 #include <mmkit/e820.h>
 #include <mmkit/highmem.h>
 #include <mmkit/mm_types.h>
+#include <mmkit/mmu.h>
 #include <mmkit/mmzone.h>
 #include <mmkit/page.h>
 #include <mmkit/pgtable.h>
@@ -135,6 +136,8 @@ struct machine {
 
 	/* kernel page tables (src/arch/x86) */
 	struct kernel_pgtables pgtables;
+	/* the simulated CPUs' MMUs: CR3 and TLB (src/arch/x86/mmu.c, tlb.c) */
+	struct mmu_state mmu;
 	/* kernel allocators (src/mm/slab.c, vmalloc.c, highmem.c) */
 	struct slab_state slab;
 	struct vmalloc_state vmalloc;

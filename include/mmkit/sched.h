@@ -83,6 +83,7 @@ struct task_struct {
 	struct mm_struct *mm;		/* NULL for a kernel thread */
 	struct mm_struct *active_mm;
 	struct rlimit rlim[RLIM_NLIMITS];
+	unsigned long min_flt, maj_flt;	/* page faults without and with I/O (/proc/PID/stat) */
 	struct list_head tasks;		/* on m->sched.tasks */
 };
 

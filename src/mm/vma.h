@@ -267,6 +267,7 @@ void change_protection(struct machine *m, struct vm_area_struct *vma, unsigned l
 unsigned long move_page_tables(struct machine *m, struct vm_area_struct *vma,
 			       unsigned long old_addr, struct vm_area_struct *new_vma,
 			       unsigned long new_addr, unsigned long len);
+/* in mm/gup.c */
 long populate_vma_page_range(struct machine *m, struct vm_area_struct *vma,
 			     unsigned long start, unsigned long end);
 void mlock_vma_pages_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
@@ -275,8 +276,10 @@ void madvise_free_pte_range(struct machine *m, struct vm_area_struct *vma, unsig
 			    unsigned long end);
 void madvise_willneed_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 			    unsigned long end);
+/* in mm/pgtable_user.c */
 int pgd_alloc_user(struct machine *m, struct mm_struct *mm);
 void pgd_free_user(struct machine *m, struct mm_struct *mm);
+/* in arch/x86/tlb.c */
 void switch_mm(struct machine *m, struct mm_struct *prev, struct mm_struct *next);
 
 /* in kernel/fork.c */

@@ -15,11 +15,7 @@
  *   free_pgtables      after every unmap, between the neighbouring VMAs
  *   change_protection  mprotect, after vm_page_prot changes
  *   move_page_tables   mremap moves (returns how much it moved)
- *   populate_vma_page_range  MAP_POPULATE, MAP_LOCKED, mlock, mlockall,
- *                      brk/mremap growth under MCL_FUTURE, MADV_POPULATE_*
- *   mlock_vma_pages_range  mlock/munlock of present pages
- *   pgd_alloc_user / pgd_free_user / switch_mm  process creation, exit,
- *                      context switch (CR3)
+ * *   mlock_vma_pages_range  mlock/munlock of present pages
  * Invariant: none of them changes a VMA. */
 #include "mm/vma.h"
 
@@ -100,32 +96,6 @@ unsigned long move_page_tables(struct machine *m, struct vm_area_struct *vma,
 }
 
 /**
- * populate_vma_page_range() - fault in [@start, @end) of @vma (cf.
- *	populate_vma_page_range): write faults for private writable memory
- *	(to break COW), read faults otherwise
- * @m: the machine
- * @vma: the VMA
- * @start: start within @vma
- * @end: end within @vma
- *
- * Returns the pages populated, or -EFAULT for a VMA that allows no access
- * at all (get_user_pages refuses PROT_NONE). VM_LOCKONFAULT ranges are not
- * faulted in. HOOK: the faults themselves come with the page-fault issue.
- */
-long populate_vma_page_range(struct machine *m, struct vm_area_struct *vma,
-			     unsigned long start, unsigned long end)
-{
-	long nr_pages = (long)((end - start) >> PAGE_SHIFT);
-
-	(void)m;
-	if (vma->vm_flags & VM_LOCKONFAULT)
-		return nr_pages;
-	if (!vma_is_accessible(vma))
-		return -EFAULT;
-	return nr_pages;
-}
-
-/**
  * mlock_vma_pages_range() - mark the present pages of [@start, @end)
  *	mlocked or not, per @newflags (cf. mlock_vma_pages_range)
  * @m: the machine
@@ -173,49 +143,4 @@ void madvise_willneed_range(struct machine *m, struct vm_area_struct *vma, unsig
 			    unsigned long end)
 {
 	VM_WARN_ON(m, start < vma->vm_start || end > vma->vm_end);
-}
-
-/**
- * pgd_alloc_user() - give a new address space its page global directory,
- *	with the kernel's entries copied in (cf. pgd_alloc)
- * @m: the machine
- * @mm: the new address space
- *
- * Returns 0 or -ENOMEM. HOOK: leaves mm->pgd 0 until the page-table issue
- * provides user page tables.
- */
-int pgd_alloc_user(struct machine *m, struct mm_struct *mm)
-{
-	(void)m;
-	mm->pgd = 0;
-	return 0;
-}
-
-/**
- * pgd_free_user() - free @mm's page global directory (cf. pgd_free)
- * @m: the machine
- * @mm: a dying address space with no VMAs left
- *
- * HOOK, as pgd_alloc_user().
- */
-void pgd_free_user(struct machine *m, struct mm_struct *mm)
-{
-	(void)m;
-	mm->pgd = 0;
-}
-
-/**
- * switch_mm() - make @next the address space this CPU translates with
- *	(load its pgd into CR3, flush or retag the TLB) (cf. switch_mm)
- * @m: the machine
- * @prev: the address space switched from, or NULL
- * @next: the address space switched to, or NULL (kernel thread: keep prev)
- *
- * HOOK: the software MMU issue gives CPUs a CR3 and a TLB.
- */
-void switch_mm(struct machine *m, struct mm_struct *prev, struct mm_struct *next)
-{
-	(void)m;
-	(void)prev;
-	(void)next;
 }
