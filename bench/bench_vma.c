@@ -5,6 +5,9 @@
  *              random addresses (half land in a hole and return the next
  *              VMA), and fault-like runs of 16 lookups in one VMA (the
  *              mmap_cache hint answers 15 of them). Target: <= 100 ns at 1M.
+ *              "VMA untouched" uses only the pointer find_vma() returns,
+ *              which isolates the tree walk from the caller's read of the
+ *              VMA (a cache miss of its own at 1M VMAs).
  *   mmap       mmap(NULL, 4 KiB, rw, private anonymous) + munmap of it, in a
  *              process with the exec-like layout plus 64 mappings, beside
  *              the host kernel's own mmap + munmap syscalls measured in the
@@ -13,7 +16,8 @@
  *
  *   cmake -S . -B build/vma-rel -G Ninja -DCMAKE_BUILD_TYPE=Release
  *   cmake --build build/vma-rel --target bench_vma
- *   taskset -c 1 build/vma-rel/bench/bench_vma */
+ *   taskset -c 1 build/vma-rel/bench/bench_vma [N...]
+ * With arguments, only the find_vma lines for N VMAs run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +29,12 @@
 #include "mm/vma.h"
 
 #define BASE 0x100000000UL
+#ifndef NLOOKUPS		/* -DNLOOKUPS=... -DREPEAT=1: short runs under cachegrind */
 #define NLOOKUPS (1UL << 22)
+#endif
+#ifndef REPEAT
 #define REPEAT 5
+#endif
 
 static const char machine_text[] =
 	"name bench-x86_64\n"
@@ -88,7 +96,10 @@ static double populate(struct machine *m, unsigned long n)
 	return (now_ns() - t0) / (double)n;
 }
 
-static double bench_find_vma(struct machine *m, struct mm_struct *mm, const unsigned long *addrs)
+/* ns per find_vma(); touch: the caller reads the VMA found (as callers do),
+ * else only its address is used, which isolates the tree walk. */
+static double bench_find_vma(struct machine *m, struct mm_struct *mm, const unsigned long *addrs,
+			     bool touch)
 {
 	double best = 1e30;
 	unsigned long sink = 0;
@@ -99,7 +110,7 @@ static double bench_find_vma(struct machine *m, struct mm_struct *mm, const unsi
 		for (unsigned long i = 0; i < NLOOKUPS; i++) {
 			struct vm_area_struct *vma = find_vma(m, mm, addrs[i]);
 
-			sink += vma ? vma->vm_start : 0;
+			sink += touch ? (vma ? vma->vm_start : 0) : (unsigned long)vma;
 		}
 		best = min(best, (now_ns() - t0) / NLOOKUPS);
 	}
@@ -112,16 +123,18 @@ static void run_find_vma(struct machine *m, unsigned long n)
 {
 	struct task_struct *tsk = mmkit_spawn(m, "bench", &(struct mmkit_exec_layout){ .privileged = true });
 	unsigned long *addrs = malloc(NLOOKUPS * sizeof(*addrs));
-	double ns_mmap, ns_random, ns_runs, ns_unmap, t0;
-	int height;
+	double ns_mmap, ns_random, ns_walk, ns_runs, ns_unmap, t0;
+	unsigned int height, nodes;
 
 	mmkit_set_current(m, tsk);
 	ns_mmap = populate(m, n);
-	height = tsk->mm->mmap_avl->vm_avl_height;
+	height = tsk->mm->mm_mt.ma_height;
+	nodes = tsk->mm->mm_mt.ma_nodes;
 	/* uniformly random addresses: half in VMAs, half in the holes */
 	for (unsigned long i = 0; i < NLOOKUPS; i++)
 		addrs[i] = BASE + rnd() % (2 * n * PAGE_SIZE);
-	ns_random = bench_find_vma(m, tsk->mm, addrs);
+	ns_random = bench_find_vma(m, tsk->mm, addrs, true);
+	ns_walk = bench_find_vma(m, tsk->mm, addrs, false);
 	/* fault-like: runs of 16 lookups inside one VMA, then a random other one */
 	for (unsigned long i = 0; i < NLOOKUPS; i += 16) {
 		unsigned long vma = BASE + 2 * (rnd() % n) * PAGE_SIZE;
@@ -129,13 +142,15 @@ static void run_find_vma(struct machine *m, unsigned long n)
 		for (unsigned long j = 0; j < 16; j++)
 			addrs[i + j] = vma + rnd() % PAGE_SIZE;
 	}
-	ns_runs = bench_find_vma(m, tsk->mm, addrs);
+	ns_runs = bench_find_vma(m, tsk->mm, addrs, true);
 	t0 = now_ns();
 	sys_munmap(m, BASE, 2 * n * PAGE_SIZE);
 	ns_unmap = (now_ns() - t0) / (double)n;
-	printf("find_vma %8lu VMAs: random %7.1f ns, runs of 16 %5.1f ns per lookup"
-	       "  (AVL height %d; mmap FIXED %.0f ns, munmap %.0f ns per VMA)\n",
-	       n, ns_random, ns_runs, height, ns_mmap, ns_unmap);
+	printf("find_vma %8lu VMAs: random %6.1f ns (VMA untouched %6.1f), runs of 16 %5.1f ns"
+	       "  (maple tree height %u, %u nodes = %.1f MiB; mmap FIXED %.0f ns,"
+	       " munmap %.0f ns per VMA)\n",
+	       n, ns_random, ns_walk, ns_runs, height, nodes, nodes * 256.0 / (1 << 20), ns_mmap,
+	       ns_unmap);
 	free(addrs);
 	mmkit_exit(m, tsk, 0);
 }
@@ -193,12 +208,18 @@ static void run_mmap_pairs(struct machine *m)
 	mmkit_exit(m, tsk, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct machine *m = boot();
 
 	mmap_init(m);
 	m->vm.sysctl_max_map_count = 4 << 20;
+	if (argc > 1) {		/* bench_vma N...: only find_vma at these sizes (for perf stat) */
+		for (int i = 1; i < argc; i++)
+			run_find_vma(m, strtoul(argv[i], NULL, 0));
+		mmkit_machine_destroy(m);
+		return 0;
+	}
 	run_find_vma(m, 1000);
 	run_find_vma(m, 100000);
 	run_find_vma(m, 1000000);

@@ -1,12 +1,18 @@
-/* The VMA AVL tree and list (src/mm/vma_tree.c) on their own: nodes come
- * from an array, no allocator or boot is involved. Every test checks the
- * tree invariants (vma_tree_validate) and compares lookups and free-range
- * searches against brute force over the ordered list. */
+/* The VMA maple tree and list (src/mm/vma_tree.c, src/mm/maple_tree.c).
+ * Most tests drive the tree directly: VMAs come from an array and the mm
+ * is a bare struct, while the nodes come from the booted machine's
+ * "maple_node" cache. Every test checks the invariants (vma_tree_validate)
+ * and compares lookups and free-range searches against brute force over
+ * the ordered list. The last tests go through the syscalls. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmkit/mmkit.h>
+#include <mmkit/slab.h>
+
 #include "helpers.h"
+#include "mm/maple_tree.h"
 #include "mm/vma.h"
 
 #define GUARD (256UL << PAGE_SHIFT)
@@ -33,10 +39,9 @@ static struct fixture *fixture_new(int n)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->m = calloc(1, sizeof(struct machine));
-	assert_non_null(f->m);
-	f->m->vm.stack_guard_gap = GUARD;
-	f->m->vm.mmap_min_addr = 65536;
+	f->m = test_boot_default();
+	assert_int_equal(f->m->vm.stack_guard_gap, GUARD);
+	assert_int_equal(f->m->vm.mmap_min_addr, 65536);
 	f->mm.task_size = 0xC0000000UL;
 	f->v = calloc((size_t)n, sizeof(*f->v));
 	assert_non_null(f->v);
@@ -45,10 +50,18 @@ static struct fixture *fixture_new(int n)
 	return f;
 }
 
+/* Forget every VMA and give the nodes back. */
+static void fixture_reset(struct fixture *f)
+{
+	mt_destroy(f->m, &f->mm.mm_mt);
+	f->mm = (struct mm_struct){ .task_size = 0xC0000000UL };
+}
+
 static void fixture_free(struct fixture *f)
 {
+	fixture_reset(f);
+	mmkit_machine_destroy(f->m);
 	free(f->v);
-	free(f->m);
 	free(f);
 }
 
@@ -67,6 +80,7 @@ static void node_init(struct fixture *f, int i, unsigned long base)
 
 static void link_node(struct fixture *f, struct vm_area_struct *v)
 {
+	assert_int_equal(vma_tree_preallocate(f->m, &f->mm), 0);
 	__vma_link(f->m, &f->mm, v);
 	f->mm.map_count++;
 }
@@ -107,9 +121,13 @@ static int *perm(int n)
 	return a;
 }
 
-static void test_sequential_inserts_stay_balanced(void **state)
+/* Address-ordered inserts split a full leaf 9 + 7 (the left half keeps
+ * all but the minimum), so 4096 VMAs need at most 4096 / 9 + 1 leaves and,
+ * with at least 5 children per internal node, 5 levels. */
+static void test_sequential_inserts_fill_nodes(void **state)
 {
 	struct fixture *f = fixture_new(4096);
+	unsigned int leaves = 4096 / 9 + 1;
 
 	(void)state;
 	for (int i = 0; i < f->n; i++) {
@@ -117,8 +135,8 @@ static void test_sequential_inserts_stay_balanced(void **state)
 		link_node(f, &f->v[i]);
 	}
 	assert_valid(f);
-	/* An AVL tree of n nodes is at most 1.44 log2(n + 2) high: 18 for 4096. */
-	assert_true(f->mm.mmap_avl->vm_avl_height <= 18);
+	assert_true(f->mm.mm_mt.ma_height <= 5);
+	assert_true(f->mm.mm_mt.ma_nodes <= leaves + leaves / 4);
 	assert_ptr_equal(f->mm.mmap, &f->v[0]);
 	assert_int_equal(f->mm.highest_vm_end, f->v[f->n - 1].vm_end);
 	fixture_free(f);
@@ -194,7 +212,8 @@ static void test_find_vma_in_empty_tree_is_null(void **state)
 	fixture_free(f);
 }
 
-static void test_random_unlinks_keep_invariants(void **state)
+/* Unlinking merges and frees nodes until the last VMA takes the root. */
+static void test_random_unlinks_keep_invariants_and_free_nodes(void **state)
 {
 	struct fixture *f = fixture_new(1500);
 	int *order = perm(f->n);
@@ -208,10 +227,12 @@ static void test_random_unlinks_keep_invariants(void **state)
 		unlink_node(f, &f->v[order[k]]);
 		if (k % 53 == 0 || k > f->n - 10)
 			assert_valid(f);
-		assert_null(vma_lookup(f->m, &f->mm, f->v[order[k]].vm_start + 0));
+		assert_null(vma_lookup(f->m, &f->mm, f->v[order[k]].vm_start));
 	}
 	assert_null(f->mm.mmap);
-	assert_null(f->mm.mmap_avl);
+	assert_null(f->mm.mm_mt.ma_root);
+	assert_int_equal(f->mm.mm_mt.ma_nodes, 0);
+	assert_int_equal(f->mm.mm_mt.ma_height, 0);
 	assert_int_equal(f->mm.highest_vm_end, 0);
 	free(order);
 	fixture_free(f);
@@ -329,7 +350,7 @@ static void random_layout(struct fixture *f, int count, unsigned long base)
 		v->vm_end = addr;
 		v->vm_flags = VM_READ | (rnd() % 10 == 0 ? VM_GROWSDOWN : 0);
 	}
-	for (int i = count - 1; i >= 0; i--)	/* reverse order: exercise rotations */
+	for (int i = count - 1; i >= 0; i--)	/* reverse order: every insert at offset 0 */
 		link_node(f, &f->v[i]);
 }
 
@@ -339,7 +360,7 @@ static void test_unmapped_area_matches_brute_force(void **state)
 
 	(void)state;
 	for (int round = 0; round < 30; round++) {
-		f->mm = (struct mm_struct){ .task_size = 0xC0000000UL };
+		fixture_reset(f);
 		random_layout(f, 200 + round * 5, 0x40000000);
 		assert_valid(f);
 		for (int k = 0; k < 400; k++) {
@@ -388,9 +409,9 @@ static void test_unmapped_area_keeps_stack_guard_gap(void **state)
 	fixture_free(f);
 }
 
-static void test_vma_set_range_updates_gaps(void **state)
+static void test_vma_set_range_updates_pivots_and_gaps(void **state)
 {
-	struct fixture *f = fixture_new(64);
+	struct fixture *f = fixture_new(512);
 
 	(void)state;
 	for (int i = 0; i < f->n; i++) {
@@ -405,23 +426,130 @@ static void test_vma_set_range_updates_gaps(void **state)
 			vma_set_range(f->m, v, v->vm_start + PAGE_SIZE, v->vm_end, 0);
 		else
 			vma_set_range(f->m, v, v->vm_start, v->vm_end + PAGE_SIZE, 0);
-		assert_valid(f);
+		if (i % 31 == 0 || i == f->n - 1)
+			assert_valid(f);
 	}
+	/* The last VMA grows: the top of the tree and highest_vm_end follow. */
+	vma_set_range(f->m, &f->v[f->n - 1], f->v[f->n - 1].vm_start,
+		      f->v[f->n - 1].vm_end + 16 * PAGE_SIZE, 0);
+	assert_valid(f);
+	assert_ptr_equal(find_vma(f->m, &f->mm, f->mm.highest_vm_end - 1), &f->v[f->n - 1]);
 	fixture_free(f);
+}
+
+/* The checker notices a damaged node: a pivot, a gap, a parent link. */
+static void test_validate_reports_damaged_nodes(void **state)
+{
+	struct fixture *f = fixture_new(200);
+	struct maple_node *root, *leaf;
+	unsigned long saved;
+
+	(void)state;
+	for (int i = 0; i < f->n; i++) {
+		node_init(f, i, 0x10000000);
+		link_node(f, &f->v[i]);
+	}
+	root = f->mm.mm_mt.ma_root;
+	assert_false(root->leaf);
+	leaf = mt_descend(&f->mm.mm_mt, f->v[0].vm_start, &(unsigned int){ 0 });
+
+	saved = leaf->pivot[1];
+	leaf->pivot[1] += PAGE_SIZE;
+	assert_true(vma_tree_validate(f->m, &f->mm) > 0);
+	assert_true(test_log_contains(f->m, "pivot is not the VMA's vm_end"));
+	leaf->pivot[1] = saved;
+
+	saved = root->ma64.gap[0];
+	root->ma64.gap[0] = 0;
+	assert_true(vma_tree_validate(f->m, &f->mm) > 0);
+	assert_true(test_log_contains(f->m, "gap is not the child's largest gap"));
+	root->ma64.gap[0] = saved;
+
+	leaf->parent = NULL;
+	assert_true(vma_tree_validate(f->m, &f->mm) > 0);
+	assert_true(test_log_contains(f->m, "parent link wrong"));
+	for (struct maple_node *n = root; !n->leaf; n = n->ma64.slot[0])
+		((struct maple_node *)n->ma64.slot[0])->parent = n;
+	assert_valid(f);
+	fixture_free(f);
+}
+
+/* Preallocation is the only step that can fail; when it does, nothing
+ * changed, and the insert goes through once memory is back. */
+static void test_failed_preallocation_changes_nothing(void **state)
+{
+	struct fixture *f = fixture_new(64);
+	unsigned int spare;
+
+	(void)state;
+	for (int i = 0; i < 15; i++) {	/* one full leaf */
+		node_init(f, i, 0x10000000);
+		link_node(f, &f->v[i]);
+	}
+	/* Use up the spare nodes, then make the next slab allocation fail. */
+	spare = f->mm.mm_mt.ma_nr_alloc;
+	assert_int_equal(spare, 2);
+	mt_destroy(f->m, &(struct maple_tree){ .ma_alloc = f->mm.mm_mt.ma_alloc });
+	f->mm.mm_mt.ma_alloc = NULL;
+	f->mm.mm_mt.ma_nr_alloc = 0;
+	failslab_set_nth(f->m, 1);
+	assert_int_equal(vma_tree_preallocate(f->m, &f->mm), -ENOMEM);
+	failslab_set_nth(f->m, 0);
+	assert_valid(f);
+	assert_int_equal(f->mm.mm_mt.ma_height, 1);
+	node_init(f, 15, 0x10000000);
+	link_node(f, &f->v[15]);	/* splits the leaf: needs 2 nodes */
+	assert_int_equal(f->mm.mm_mt.ma_height, 2);
+	assert_valid(f);
+	fixture_free(f);
+}
+
+/* Through the syscalls: mmap fails with ENOMEM when the tree nodes cannot
+ * be allocated, leaving every address space consistent; exit frees the
+ * nodes. */
+static void test_mmap_fails_cleanly_when_nodes_run_out(void **state)
+{
+	struct machine *m = test_boot_default();
+	struct task_struct *tsk = mmkit_spawn(m, "tree", NULL);
+	int failed = 0;
+
+	(void)state;
+	mmkit_set_current(m, tsk);
+	for (unsigned long n = 1; n <= 400; n++) {
+		long r;
+
+		failslab_set_nth(m, n % 3 + 1);
+		r = sys_mmap(m, 0x20000000UL + 2 * n * PAGE_SIZE, PAGE_SIZE, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		failslab_set_nth(m, 0);
+		if (r == -ENOMEM)
+			failed++;
+		else
+			assert_int_equal(r, 0x20000000UL + 2 * n * PAGE_SIZE);
+		assert_int_equal(check_vmas(m), 0);
+	}
+	assert_true(failed > 0);
+	mmkit_exit(m, tsk, 0);
+	assert_int_equal(m->vm.nr_vmas, 0);
+	assert_clean(m);
+	mmkit_machine_destroy(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sequential_inserts_stay_balanced),
+		cmocka_unit_test(test_sequential_inserts_fill_nodes),
 		cmocka_unit_test(test_random_inserts_give_address_ordered_list),
 		cmocka_unit_test(test_find_vma_matches_linear_scan),
 		cmocka_unit_test(test_find_vma_in_empty_tree_is_null),
-		cmocka_unit_test(test_random_unlinks_keep_invariants),
+		cmocka_unit_test(test_random_unlinks_keep_invariants_and_free_nodes),
 		cmocka_unit_test(test_interleaved_link_unlink_keep_invariants),
 		cmocka_unit_test(test_unmapped_area_matches_brute_force),
 		cmocka_unit_test(test_unmapped_area_keeps_stack_guard_gap),
-		cmocka_unit_test(test_vma_set_range_updates_gaps),
+		cmocka_unit_test(test_vma_set_range_updates_pivots_and_gaps),
+		cmocka_unit_test(test_validate_reports_damaged_nodes),
+		cmocka_unit_test(test_failed_preallocation_changes_nothing),
+		cmocka_unit_test(test_mmap_fails_cleanly_when_nodes_run_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

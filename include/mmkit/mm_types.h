@@ -4,7 +4,10 @@
  * A process's address space is an mm_struct; each mapped range of it is a
  * vm_area_struct (VMA). The VMAs of an mm are kept twice, as the seed
  * describes: on a list ordered by address (mm->mmap, vm_next/vm_prev) and
- * in an AVL tree (mm->mmap_avl, vm_avl_*) for O(log n) lookups.
+ * in a tree for O(log n) lookups. The seed's tree is 2.4's AVL tree; mmkit
+ * models Linux 6.1+'s maple tree instead (mm->mm_mt, src/mm/maple_tree.c):
+ * the same O(log n) contract with wide nodes, so a lookup touches a few
+ * nodes instead of ~20 VMAs.
  *
  * Invariants (checked by check_vmas() in src/mm/debug.c):
  *  - VMAs are page-aligned, non-empty, non-overlapping; the list is sorted
@@ -12,7 +15,7 @@
  *  - map_count is the number of VMAs;
  *  - total_vm, locked_vm, data_vm, exec_vm, stack_vm are the page sums of
  *    the VMAs of each kind (vm_stat_account());
- *  - every AVL node's height and subtree gap are right and |balance| <= 1. */
+ *  - the maple tree's nodes are well formed (vma_tree_validate). */
 #ifndef MMKIT_MM_TYPES_H
 #define MMKIT_MM_TYPES_H
 
@@ -27,6 +30,7 @@ struct kmem_cache;
 struct task_struct;
 struct vm_fault;
 struct vm_area_struct;
+struct maple_node;
 
 typedef unsigned int vm_fault_t;
 
@@ -95,7 +99,16 @@ static inline bool rwsem_is_write_locked(struct rw_semaphore *sem)
 #define MAJOR(dev) ((unsigned int)((dev) >> MINORBITS))
 #define MINOR(dev) ((unsigned int)((dev) & ((1u << MINORBITS) - 1)))
 
+struct file;
+/* What a file's owner does with it (cf. struct file_operations). */
+struct file_operations {
+	/* the last reference went: free what private_data holds */
+	void (*release)(struct machine *m, struct file *file);
+};
+
 struct file {
+	const struct file_operations *f_op;	/* NULL: nothing to release */
+	void *private_data;	/* the object's state (shmem: its pages) */
 	int f_count;		/* references: one per VMA mapping it */
 	unsigned int f_mode;	/* FMODE_READ | FMODE_WRITE */
 	unsigned long f_ino;	/* inode number, as /proc/PID/maps prints it */
@@ -110,7 +123,8 @@ struct file {
  * honours them exactly as Linux does (is_mergeable_anon_vma()). */
 struct anon_vma {
 	struct anon_vma *root;
-	int refcount;
+	struct anon_vma *parent;	/* the anon_vma fork cloned from (itself for a root) */
+	int refcount;			/* one per anon_vma_chain linking a VMA to it */
 };
 
 /* What a VMA's backing object can do (cf. struct vm_operations_struct).
@@ -131,10 +145,6 @@ struct vm_area_struct {
 	/* what find_vma() reads, together in the first cache line */
 	unsigned long vm_start;
 	unsigned long vm_end;		/* first byte after the range */
-	struct vm_area_struct *vm_avl_left, *vm_avl_right;
-	struct vm_area_struct *vm_avl_parent;
-	unsigned long vm_avl_gap;	/* largest free gap before a VMA of this subtree */
-	int vm_avl_height;		/* 1 for a leaf */
 
 	/* the address-ordered list (seed: "mmap ... 按基址从小到大排列") */
 	struct vm_area_struct *vm_next, *vm_prev;
@@ -162,12 +172,33 @@ enum {
 /* mm->flags bits (cf. MMF_*). */
 #define MMF_TOPDOWN 31	/* get_unmapped_area searches down from mmap_base */
 
+/* The arch part of an address space (cf. mm_context_t, asm/mmu.h): the id
+ * tagging its TLB entries (PCID-like; ids are never reused) and the CPUs
+ * that may cache its translations. Owned by src/arch/x86/tlb.c. */
+typedef struct {
+	u64 ctx_id;		/* address-space id; 0: none yet (given on first switch_mm) */
+	phys_addr_t ctx_pgd;	/* the pgd ctx_id was given with (a copied mm gets its own) */
+	u64 cpu_mask;		/* CPUs that loaded it (cf. mm_cpumask): its flushes reach them */
+} mm_context_t;
+
+/* The index of an mm's VMAs (cf. struct maple_tree): a B+tree of 256-byte
+ * nodes from the "maple_node" slab cache, owned by src/mm/maple_tree.c.
+ * Nodes a change may need are allocated beforehand (vma_tree_preallocate,
+ * cf. mas_preallocate) and kept in ma_alloc until used. */
+struct maple_tree {
+	struct maple_node *ma_root;		/* NULL when the mm has no VMA */
+	unsigned int ma_height;			/* levels; 1: the root is a leaf; 0: empty */
+	unsigned int ma_nodes;			/* nodes in the tree */
+	struct maple_node *ma_alloc;		/* preallocated nodes, chained by ->parent */
+	unsigned int ma_nr_alloc;		/* how many */
+};
+
 /* A process's address space (cf. struct mm_struct; seed 002 lists count,
  * pgd, start_code .. start_mmap, rss, total_vm, locked_vm, def_flags, mmap,
- * mmap_avl, mmap_sem). */
+ * mmap_avl, mmap_sem; mm_mt takes mmap_avl's place as in Linux 6.1+). */
 struct mm_struct {
 	struct vm_area_struct *mmap;		/* the VMA list, lowest address first */
-	struct vm_area_struct *mmap_avl;	/* root of the VMA AVL tree */
+	struct maple_tree mm_mt;		/* the VMA tree */
 	struct vm_area_struct *mmap_cache;	/* last find_vma() hit (2.4's mmap_cache) */
 	unsigned long highest_vm_end;		/* vm_end of the last VMA, 0 if none */
 	int map_count;				/* number of VMAs */
@@ -200,6 +231,7 @@ struct mm_struct {
 	long rss_stat[NR_MM_COUNTERS];		/* resident pages by kind (page-fault issue) */
 	unsigned long pgtables_bytes;		/* page-table memory (page-table issue) */
 
+	mm_context_t context;			/* MMU id and CPUs (arch/x86/tlb.c) */
 	struct task_struct *owner;		/* the task that created it */
 	struct list_head mm_list;		/* on m->vm.mm_list: every live mm */
 };
@@ -233,8 +265,12 @@ struct vm_state {
 	unsigned long total_swap_pages;		/* swap issue; 0 for now */
 
 	struct kmem_cache *vm_area_cachep;	/* "vm_area_struct" */
+	struct kmem_cache *maple_node_cachep;	/* "maple_node": VMA tree nodes */
 	struct kmem_cache *mm_cachep;		/* "mm_struct" */
 	struct kmem_cache *task_struct_cachep;	/* "task_struct" */
+	struct kmem_cache *anon_vma_cachep;	/* "anon_vma" (mm/rmap.c) */
+	struct kmem_cache *anon_vma_chain_cachep;	/* "anon_vma_chain" */
+	long nr_anon_vmas;			/* anon_vmas allocated and not yet freed */
 	spinlock_t mmlist_lock;			/* mm_list */
 	struct list_head mm_list;		/* every live mm_struct */
 	unsigned long next_shmem_ino;		/* inode numbers of shmem objects */

@@ -11,7 +11,7 @@
  *
  * Invariant: after every call the VMAs and counters of the mm are
  * consistent (check_vmas) whether the call succeeded or not. */
-#include "mm/vma.h"
+#include "mm/memory.h"
 
 /**
  * mmap_init() - set up the VMA layer: vm.* sysctl defaults and the slab
@@ -39,6 +39,8 @@ void mmap_init(struct machine *m)
 	spin_lock_init(&m->sched.tasklist_lock);
 	INIT_LIST_HEAD(&m->sched.tasks);
 	proc_caches_init(m);
+	anon_vma_init(m);
+	maple_tree_init(m);
 	m->vm.ready = true;
 }
 

@@ -13,6 +13,7 @@
  *
  * Invariant: every function leaves the tree, list, map_count and the
  * mm's page counters consistent (check_vmas), also when it fails. */
+#include "mm/memory.h"
 #include "mm/vma.h"
 
 /**
@@ -33,6 +34,11 @@ struct vm_area_struct *vm_area_alloc(struct machine *m, struct mm_struct *mm)
 	vma = kmem_cache_zalloc(m, m->vm.vm_area_cachep, GFP_KERNEL);
 	if (!vma)
 		return NULL;
+	/* the tree nodes linking it may need (tree issue: cf. vma_iter_prealloc) */
+	if (mm && vma_tree_preallocate(m, mm)) {
+		kmem_cache_free(m, m->vm.vm_area_cachep, vma);
+		return NULL;
+	}
 	__atomic_fetch_add(&m->vm.nr_vmas, 1, __ATOMIC_RELAXED);
 	vma->vm_mm = mm;
 	INIT_LIST_HEAD(&vma->anon_vma_chain);
@@ -44,8 +50,8 @@ struct vm_area_struct *vm_area_alloc(struct machine *m, struct mm_struct *mm)
  * @m: the machine
  * @orig: the VMA to copy
  *
- * The copy shares orig's anon_vma pointer; linking it into the anon_vma
- * chains (anon_vma_clone) is the rmap issue's. Returns NULL without memory.
+ * The copy shares orig's anon_vma and is linked to every anon_vma orig is
+ * (anon_vma_clone). Returns NULL without memory.
  */
 struct vm_area_struct *vm_area_dup(struct machine *m, struct vm_area_struct *orig)
 {
@@ -54,9 +60,12 @@ struct vm_area_struct *vm_area_dup(struct machine *m, struct vm_area_struct *ori
 	if (!new)
 		return NULL;
 	*new = *orig;
-	new->vm_avl_left = new->vm_avl_right = new->vm_avl_parent = NULL;
 	new->vm_next = new->vm_prev = NULL;
 	INIT_LIST_HEAD(&new->anon_vma_chain);
+	if (anon_vma_clone(m, new, orig)) {	/* rmap issue */
+		vm_area_free(m, new);
+		return NULL;
+	}
 	return new;
 }
 
@@ -67,6 +76,7 @@ struct vm_area_struct *vm_area_dup(struct machine *m, struct vm_area_struct *ori
  */
 void vm_area_free(struct machine *m, struct vm_area_struct *vma)
 {
+	unlink_anon_vmas(m, vma);	/* rmap issue: drop its anon_vma references */
 	__atomic_fetch_sub(&m->vm.nr_vmas, 1, __ATOMIC_RELAXED);
 	kmem_cache_free(m, m->vm.vm_area_cachep, vma);
 }
@@ -92,6 +102,8 @@ void fput(struct machine *m, struct file *file)
 		return;
 	if (file->f_acct_pages)
 		vm_unacct_memory(m, (long)file->f_acct_pages);	/* shmem_unacct_size */
+	if (file->f_op && file->f_op->release)
+		file->f_op->release(m, file);	/* page-fault issue: shmem pages */
 	kfree(m, file);
 }
 
@@ -101,10 +113,14 @@ void fput(struct machine *m, struct file *file)
  * @mm: the address space
  * @vma: the VMA; the range must be free
  *
- * Returns 0 (the AVL tree needs no allocation).
+ * Returns 0, or -ENOMEM when the tree nodes cannot be preallocated
+ * (vm_area_alloc() did it for @vma's own mm; fork links copies into
+ * another). Nothing changes on failure (cf. vma_iter_prealloc).
  */
 int vma_link(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	if (vma_tree_preallocate(m, mm))
+		return -ENOMEM;
 	__vma_link(m, mm, vma);
 	mm->map_count++;
 	return 0;
@@ -196,22 +212,33 @@ static bool is_mergeable_vma(const struct vma_merge_struct *vmg, bool merge_next
 	return vma->vm_file == vmg->file;
 }
 
-/* A NULL anon_vma is compatible with any, unless the VMA holding the other
- * was cloned by fork (its anon_vma_chain is not singular). */
-static bool is_mergeable_anon_vma(const struct anon_vma *a1, const struct anon_vma *a2,
-				  const struct vm_area_struct *vma)
+/* Was @vma cloned by fork (its anon_vma_chain has more than one link)?
+ * (cf. vma_had_uncowed_parents) */
+static bool vma_had_uncowed_parents(const struct vm_area_struct *vma)
 {
-	if ((!a1 || !a2) &&
-	    (!vma || (!list_empty(&vma->anon_vma_chain) &&
-		      vma->anon_vma_chain.next == vma->anon_vma_chain.prev)))
-		return true;
-	return a1 == a2;
+	return vma && vma->anon_vma && vma->anon_vma_chain.next != vma->anon_vma_chain.prev;
+}
+
+/* May the range (anon_vma src_anon, from VMA src if it is an existing one,
+ * copied from VMA copied_from by mremap) merge into tgt? A NULL anon_vma on
+ * either side is compatible unless the side that has one was cloned by fork
+ * (cf. is_mergeable_anon_vma, Linux 6.19 / 6.18.y with copied_from). */
+static bool is_mergeable_anon_vma(const struct anon_vma *src_anon,
+				  const struct vm_area_struct *tgt,
+				  const struct vm_area_struct *src,
+				  const struct vm_area_struct *copied_from)
+{
+	if (!tgt->anon_vma && src_anon)	/* tgt will take src's anon_vma */
+		return !vma_had_uncowed_parents(src) && !vma_had_uncowed_parents(copied_from);
+	if (tgt->anon_vma && !src_anon)
+		return !vma_had_uncowed_parents(tgt);
+	return src_anon == tgt->anon_vma;
 }
 
 static bool are_anon_vmas_compatible(const struct vm_area_struct *a,
 				     const struct vm_area_struct *b)
 {
-	return is_mergeable_anon_vma(a->anon_vma, b->anon_vma, NULL);
+	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
 }
 
 /* Can the proposed range go right in front of next? */
@@ -220,7 +247,7 @@ static bool can_vma_merge_before(const struct vma_merge_struct *vmg)
 	unsigned long pglen = PHYS_PFN(vmg->end - vmg->start);
 
 	return is_mergeable_vma(vmg, true) &&
-	       is_mergeable_anon_vma(vmg->anon_vma, vmg->next->anon_vma, vmg->next) &&
+	       is_mergeable_anon_vma(vmg->anon_vma, vmg->next, vmg->middle, vmg->copied_from) &&
 	       vmg->next->vm_pgoff == vmg->pgoff + pglen;
 }
 
@@ -228,7 +255,7 @@ static bool can_vma_merge_before(const struct vma_merge_struct *vmg)
 static bool can_vma_merge_after(const struct vma_merge_struct *vmg)
 {
 	return is_mergeable_vma(vmg, false) &&
-	       is_mergeable_anon_vma(vmg->anon_vma, vmg->prev->anon_vma, vmg->prev) &&
+	       is_mergeable_anon_vma(vmg->anon_vma, vmg->prev, vmg->middle, vmg->copied_from) &&
 	       vmg->prev->vm_pgoff + vma_pages(vmg->prev) == vmg->pgoff;
 }
 
@@ -253,11 +280,18 @@ static bool can_merge_remove_vma(const struct vm_area_struct *vma)
 	return !vma->vm_ops || !vma->vm_ops->close;
 }
 
-/* When a merge grows dst over src's pages, dst needs src's anon_vma. */
-static void dup_anon_vma(struct vm_area_struct *dst, const struct vm_area_struct *src)
+/* When a merge grows dst over src's pages, dst needs src's anon_vma (cf.
+ * dup_anon_vma). Returns 0, or -ENOMEM with dst unchanged: the merge must
+ * not happen then, or dst would map pages of an anon_vma it is not linked
+ * to (fork would not copy them, the anon_vma could go before them). */
+static int dup_anon_vma(struct machine *m, struct vm_area_struct *dst,
+			struct vm_area_struct *src)
 {
-	if (src->anon_vma && !dst->anon_vma)
-		dst->anon_vma = src->anon_vma;	/* + anon_vma_clone (rmap issue) */
+	if (src->anon_vma && !dst->anon_vma) {
+		dst->anon_vma = src->anon_vma;
+		return anon_vma_clone(m, dst, src);	/* clears dst->anon_vma on failure */
+	}
+	return 0;
 }
 
 /* Free a VMA a merge swallowed: no close() (it has none), drop the file. */
@@ -271,15 +305,20 @@ static void merge_remove_vma(struct machine *m, struct mm_struct *mm, struct vm_
 }
 
 /* Expand vmg->middle to [vmg->start, vmg->end), swallowing vmg->next when
- * the new end is next's end (cf. vma_expand). */
+ * the new end is next's end (cf. vma_expand). The expanded VMA takes the
+ * anon_vma of next and of the VMA an mremap copies from (copied_from):
+ * their pages end up in it. */
 static int vma_expand(struct machine *m, struct vma_merge_struct *vmg)
 {
 	struct vm_area_struct *vma = vmg->middle, *next = vmg->next;
 	bool remove_next = next && vma != next && vmg->end == next->vm_end;
 
+	if (remove_next && dup_anon_vma(m, vma, next))
+		return -ENOMEM;
+	if (vmg->copied_from && dup_anon_vma(m, vma, vmg->copied_from))
+		return -ENOMEM;
 	if (remove_next) {
 		VM_WARN_ON(m, !can_merge_remove_vma(next));
-		dup_anon_vma(vma, next);
 		merge_remove_vma(m, vmg->mm, next);
 	}
 	vma_set_range(m, vma, vmg->start, vmg->end, vmg->pgoff);
@@ -325,9 +364,12 @@ struct vm_area_struct *vma_merge_new_range(struct machine *m, struct vma_merge_s
 		if (can_merge_right && !can_merge_remove_vma(next))
 			vmg->end = end;
 	}
-	if (vmg->middle && !vma_expand(m, vmg)) {
-		vmg->state = VMA_MERGE_SUCCESS;
-		return vmg->middle;
+	if (vmg->middle) {
+		if (!vma_expand(m, vmg)) {
+			vmg->state = VMA_MERGE_SUCCESS;
+			return vmg->middle;
+		}
+		vmg->state = VMA_MERGE_ERROR_NOMEM;	/* callers map a new VMA instead */
 	}
 	vmg->middle = NULL;
 	vmg->start = start;
@@ -351,7 +393,8 @@ static struct vm_area_struct *commit_existing_merge(struct machine *m,
 		 * |-------*********-------|
 		 *   prev     vma     next
 		 *  extend   delete  delete      */
-		dup_anon_vma(prev, next->anon_vma ? next : vma);
+		if (dup_anon_vma(m, prev, next->anon_vma ? next : vma))
+			return NULL;
 		end = next->vm_end;
 		merge_remove_vma(m, mm, vma);
 		if (delete_next)
@@ -364,7 +407,8 @@ static struct vm_area_struct *commit_existing_merge(struct machine *m,
 		 * |-------*************
 		 *   prev       vma
 		 *  extend shrink/delete         */
-		dup_anon_vma(prev, vma);
+		if (dup_anon_vma(m, prev, vma))
+			return NULL;
 		if (delete_vma)
 			merge_remove_vma(m, mm, vma);
 		else
@@ -377,7 +421,8 @@ static struct vm_area_struct *commit_existing_merge(struct machine *m,
 	 * *************-------|
 	 *      vma       next
 	 * shrink/delete extend          */
-	dup_anon_vma(next, vma);
+	if (dup_anon_vma(m, next, vma))
+		return NULL;
 	if (delete_vma)
 		merge_remove_vma(m, mm, vma);
 	else
@@ -418,7 +463,10 @@ static struct vm_area_struct *vma_merge_existing_range(struct machine *m,
 		merge_right = false;
 	}
 	vmg->state = VMA_MERGE_SUCCESS;
-	return commit_existing_merge(m, vmg, merge_left, merge_right, delete_vma, delete_next);
+	vma = commit_existing_merge(m, vmg, merge_left, merge_right, delete_vma, delete_next);
+	if (!vma)
+		vmg->state = VMA_MERGE_ERROR_NOMEM;	/* dup_anon_vma: nothing changed */
+	return vma;
 }
 
 /**
@@ -457,6 +505,8 @@ struct vm_area_struct *vma_modify_flags(struct machine *m, struct vm_area_struct
 	merged = vma_merge_existing_range(m, &vmg);
 	if (merged)
 		return merged;
+	if (vmg.state == VMA_MERGE_ERROR_NOMEM)
+		return ERR_PTR(-ENOMEM);	/* cf. vma_modify's vmg_nomem() */
 	if (vma->vm_start < start) {
 		err = split_vma(m, vma, start, 1);
 		if (err)
@@ -522,6 +572,7 @@ struct vm_area_struct *copy_vma(struct machine *m, struct vm_area_struct **vmap,
 		.flags = vma->vm_flags,
 		.file = vma->vm_file,
 		.anon_vma = vma->anon_vma,
+		.copied_from = vma,	/* cf. vma_merge_copied_range */
 	};
 
 	if (vma_is_anonymous(vma) && !vma->anon_vma)
@@ -746,6 +797,7 @@ void exit_mmap(struct machine *m, struct mm_struct *mm)
 	}
 	VM_WARN_ON(m, count != mm->map_count);
 	mm->map_count = 0;
+	vma_tree_destroy(m, mm);	/* tree issue: the spare nodes (cf. __mt_destroy) */
 	mm->total_vm = mm->locked_vm = mm->data_vm = mm->exec_vm = mm->stack_vm = 0;
 	mmap_write_unlock(mm);
 	vm_unacct_memory(m, nr_accounted);

@@ -131,7 +131,12 @@ unsigned long get_unmapped_area(struct machine *m, struct mm_struct *mm, struct 
 				unsigned long addr, unsigned long len, unsigned long pgoff,
 				unsigned long flags, vm_flags_t vm_flags);
 
-/* in mm/vma_tree.c: the AVL tree and the ordered list */
+/* in mm/maple_tree.c: creates the "maple_node" cache (called by mmap_init) */
+void maple_tree_init(struct machine *m);
+
+/* in mm/vma_tree.c: the maple tree and the ordered list */
+int vma_tree_preallocate(struct machine *m, struct mm_struct *mm);
+void vma_tree_destroy(struct machine *m, struct mm_struct *mm);
 struct vm_area_struct *find_vma(struct machine *m, struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct machine *m, struct mm_struct *mm,
 				     unsigned long addr, struct vm_area_struct **pprev);
@@ -188,6 +193,9 @@ struct vma_merge_struct {
 	vm_flags_t flags;
 	struct file *file;
 	struct anon_vma *anon_vma;
+	/* mremap: the VMA the new range is copied from (its pages move into
+	 * the range), cf. vma_merge_copied_range */
+	struct vm_area_struct *copied_from;
 	bool just_expand;		/* brk: only expand prev, never merge next */
 	enum vma_merge_state state;
 };
@@ -255,23 +263,29 @@ int shmem_zero_setup(struct machine *m, struct vm_area_struct *vma);
 int __mm_populate(struct machine *m, struct mm_struct *mm, unsigned long start,
 		  unsigned long len, bool ignore_errors);
 
-/* in mm/vma_hooks.c: what the VMA layer asks of the page tables. Until the
- * page-table and page-fault issues land, no user PTE exists, so these do
- * nothing beyond checks; every caller already calls them where Linux does. */
+/* What the VMA layer asks of the page tables, each in its Linux home. */
+/* in mm/memory_unmap.c */
 void zap_vma_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end);
 void free_pgtables(struct machine *m, struct mm_struct *mm, unsigned long floor,
 		   unsigned long ceiling);
-void change_protection(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+/* in mm/memory_copy.c */
+int copy_page_range(struct machine *m, struct vm_area_struct *dst_vma,
+		    struct vm_area_struct *src_vma);
+/* in mm/mprotect.c */
+long change_protection(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 		       unsigned long end);
+/* in mm/mremap.c */
 unsigned long move_page_tables(struct machine *m, struct vm_area_struct *vma,
 			       unsigned long old_addr, struct vm_area_struct *new_vma,
 			       unsigned long new_addr, unsigned long len);
 /* in mm/gup.c */
 long populate_vma_page_range(struct machine *m, struct vm_area_struct *vma,
 			     unsigned long start, unsigned long end);
+/* in mm/mlock.c */
 void mlock_vma_pages_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 			   unsigned long end, vm_flags_t newflags);
+/* in mm/madvise.c */
 void madvise_free_pte_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 			    unsigned long end);
 void madvise_willneed_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,

@@ -2,8 +2,9 @@
  * and, at debug_vm >= 2, after every memory syscall): it walks every live
  * address space and every task (cf. validate_mm, mm/debug.c).
  *
- * Checked: the tree and list (vma_tree_validate: order, no overlap, AVL
- * balance and gaps, map_count); total_vm, locked_vm, data_vm, exec_vm,
+ * Checked: the tree and list (vma_tree_validate: order, no overlap, the
+ * maple tree's nodes -- fill, pivots, gaps, parent links, leaves == list --
+ * and map_count); total_vm, locked_vm, data_vm, exec_vm,
  * stack_vm equal the page sums over the VMAs of each class; vm_page_prot
  * matches vm_flags; VM_LOCKED never on VM_SPECIAL; each file's f_count is
  * the number of VMAs mapping it; Committed_AS equals the VM_ACCOUNT pages

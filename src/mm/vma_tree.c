@@ -1,162 +1,110 @@
-/* The VMAs of an address space: an AVL tree plus the address-ordered list
- * (cf. Linux 2.4's mm/mmap_avl.c and the augmented rbtree of mm/mmap.c in
- * 3.x-5.x, which the maple tree replaced in 6.1; seed 002: "mmap_avl ...
- * 利用AVL树可以将查找的代价控制在O(logN)的水平上").
+/* The VMAs of an address space: the maple tree plus the address-ordered
+ * list (cf. mm/mmap.c and mm/vma.c of Linux 6.1+; the tree itself is
+ * src/mm/maple_tree.c).
  *
- * Each VMA is a tree node keyed by vm_start (VMAs never overlap, so
- * vm_start order is address order). Each node also stores vm_avl_gap: the
- * largest free gap that ends at a VMA of its subtree, where the gap before
- * a VMA v is v->vm_start - v->vm_prev->vm_end. That lets get_unmapped_area()
- * skip whole subtrees without room, as the rbtree's rb_subtree_gap and the
- * maple tree's gap tracking do: both searches are O(log n). A stack's
+ * Seed 002 describes Linux 2.4's AVL tree ("mmap_avl ... 利用AVL树可以将
+ * 查找的代价控制在O(logN)的水平上"). mmkit models Linux 6.1+'s maple tree
+ * here instead, behind the same functions and the same O(log n) contract:
+ * a binary tree of VMAs costs one dependent load per level, ~20 levels of
+ * 150-byte VMAs scattered over memory at 1M VMAs, while a B+tree of
+ * 256-byte nodes with 10-15 entries each is 5-7 levels of compact nodes,
+ * and a lookup reads node memory only until the VMA it returns. Linux
+ * replaced 2.4's AVL tree with an rbtree in 2.6 and the rbtree with the
+ * maple tree in 6.1 for the same reason (and for RCU lookups).
+ *
+ * Each internal node keeps the largest free gap under each child (the gap
+ * before a VMA v is v->vm_start - v->vm_prev->vm_end), so
+ * get_unmapped_area() skips subtrees without room, in O(log n). A stack's
  * guard gap is applied after a gap is found, as Linux 6.x does: if the VMA
  * above the chosen gap is a stack whose guard gap reaches into it, the
  * search starts over below that guard gap (unmapped_area_topdown).
  *
- * mm->mmap_cache remembers the last VMA find_vma() found containing its
- * address; unlinking a VMA clears it.
+ * Inserting may need new nodes: vma_tree_preallocate() (called by
+ * vm_area_alloc() and vma_link(), so every path that links a VMA has a
+ * failure exit before it changes anything) reserves them, as
+ * mas_preallocate does.
+ * Unlinking and moving a VMA's bounds in place need none.
  *
- * Invariants (vma_tree_validate): in-order traversal == the vm_next list;
- * parent links agree with child links; height = 1 + max(child heights);
- * |height(left) - height(right)| <= 1; vm_avl_gap = max(own gap, children's
- * vm_avl_gap); mm->highest_vm_end = vm_end of the last VMA. */
+ * mm->mmap_cache remembers the last VMA find_vma() returned (Linux 2.4's
+ * mmap_cache); it is used only if it contains the address, and unlinking a
+ * VMA clears it.
+ *
+ * Invariants (vma_tree_validate): the list is sorted, non-overlapping,
+ * with vm_prev links right; the tree is well formed (mt_validate) and its
+ * leaves list the same VMAs in the same order; map_count counts them;
+ * mm->highest_vm_end is the last VMA's vm_end. */
+#include "mm/maple_tree.h"
 #include "mm/vma.h"
 
-static inline int avl_height(const struct vm_area_struct *v)
+/**
+ * vma_tree_preallocate() - reserve the tree nodes the next insert may need
+ * @m: the machine
+ * @mm: the address space (mmap lock held for writing)
+ *
+ * Called by vm_area_alloc() and again by vma_link() (a no-op then, but
+ * fork links copies allocated for another mm), before anything changes.
+ * Returns 0 or -ENOMEM (cf. vma_iter_prealloc).
+ */
+int vma_tree_preallocate(struct machine *m, struct mm_struct *mm)
 {
-	return v ? v->vm_avl_height : 0;
-}
-
-static inline unsigned long avl_gap(const struct vm_area_struct *v)
-{
-	return v ? v->vm_avl_gap : 0;
-}
-
-/* The free gap just below v (cf. vma_compute_gap). */
-static unsigned long vma_own_gap(const struct vm_area_struct *v)
-{
-	return v->vm_start - (v->vm_prev ? v->vm_prev->vm_end : 0);
-}
-
-static void avl_update(const struct machine *m, struct vm_area_struct *v)
-{
-	unsigned long gap = vma_own_gap(v);
-
-	v->vm_avl_height = 1 + max(avl_height(v->vm_avl_left), avl_height(v->vm_avl_right));
-	gap = max(gap, avl_gap(v->vm_avl_left));
-	gap = max(gap, avl_gap(v->vm_avl_right));
-	v->vm_avl_gap = gap;
-}
-
-static void avl_replace_child(struct mm_struct *mm, struct vm_area_struct *parent,
-			      struct vm_area_struct *old, struct vm_area_struct *new)
-{
-	if (!parent)
-		mm->mmap_avl = new;
-	else if (parent->vm_avl_left == old)
-		parent->vm_avl_left = new;
-	else
-		parent->vm_avl_right = new;
-	if (new)
-		new->vm_avl_parent = parent;
-}
-
-/*      x                y
- *     / \              / \
- *    a   y    ==>     x   c
- *       / \          / \
- *      b   c        a   b          */
-static struct vm_area_struct *avl_rotate_left(const struct machine *m, struct mm_struct *mm,
-					      struct vm_area_struct *x)
-{
-	struct vm_area_struct *y = x->vm_avl_right;
-
-	x->vm_avl_right = y->vm_avl_left;
-	if (y->vm_avl_left)
-		y->vm_avl_left->vm_avl_parent = x;
-	avl_replace_child(mm, x->vm_avl_parent, x, y);
-	y->vm_avl_left = x;
-	x->vm_avl_parent = y;
-	avl_update(m, x);
-	avl_update(m, y);
-	return y;
-}
-
-/* The mirror image of avl_rotate_left. */
-static struct vm_area_struct *avl_rotate_right(const struct machine *m, struct mm_struct *mm,
-					       struct vm_area_struct *x)
-{
-	struct vm_area_struct *y = x->vm_avl_left;
-
-	x->vm_avl_left = y->vm_avl_right;
-	if (y->vm_avl_right)
-		y->vm_avl_right->vm_avl_parent = x;
-	avl_replace_child(mm, x->vm_avl_parent, x, y);
-	y->vm_avl_right = x;
-	x->vm_avl_parent = y;
-	avl_update(m, x);
-	avl_update(m, y);
-	return y;
-}
-
-/* Recompute n and restore the AVL balance at n; returns the subtree root. */
-static struct vm_area_struct *avl_rebalance(const struct machine *m, struct mm_struct *mm,
-					    struct vm_area_struct *n)
-{
-	int balance;
-
-	avl_update(m, n);
-	balance = avl_height(n->vm_avl_left) - avl_height(n->vm_avl_right);
-	if (balance > 1) {
-		struct vm_area_struct *l = n->vm_avl_left;
-
-		if (avl_height(l->vm_avl_left) < avl_height(l->vm_avl_right))
-			avl_rotate_left(m, mm, l);
-		n = avl_rotate_right(m, mm, n);
-	} else if (balance < -1) {
-		struct vm_area_struct *r = n->vm_avl_right;
-
-		if (avl_height(r->vm_avl_right) < avl_height(r->vm_avl_left))
-			avl_rotate_right(m, mm, r);
-		n = avl_rotate_left(m, mm, n);
-	}
-	return n;
-}
-
-/* Rebalance every node from n up to the root (O(log n)). */
-static void avl_fixup_upwards(const struct machine *m, struct mm_struct *mm,
-			      struct vm_area_struct *n)
-{
-	while (n) {
-		n = avl_rebalance(m, mm, n);
-		n = n->vm_avl_parent;
-	}
-}
-
-/* v's own gap changed (its vm_start or its predecessor's vm_end moved):
- * recompute the subtree gaps on v's path to the root. */
-static void avl_gap_propagate(const struct machine *m, struct vm_area_struct *v)
-{
-	while (v) {
-		avl_update(m, v);
-		v = v->vm_avl_parent;
-	}
+	return mt_preallocate(m, &mm->mm_mt, mm->mm_mt.ma_height + 1);
 }
 
 /**
- * vma_gap_update() - refresh the gap bookkeeping around @vma
+ * vma_tree_destroy() - free the tree's nodes, spare ones included
  * @m: the machine
- * @vma: a linked VMA whose vm_start or vm_end changed in place
+ * @mm: the address space, its VMAs unlinked (exit_mmap; cf. __mt_destroy)
+ */
+void vma_tree_destroy(struct machine *m, struct mm_struct *mm)
+{
+	VM_WARN_ON(m, mm->mm_mt.ma_root);
+	mt_destroy(m, &mm->mm_mt);
+}
+
+/* The leaf and offset of a linked VMA. The descent uses the predecessor's
+ * end, which is exact even while the VMA's own pivot is stale (its bounds
+ * just moved). */
+static struct maple_node *vma_leaf(struct machine *m, struct mm_struct *mm,
+				   struct vm_area_struct *vma, unsigned int *off)
+{
+	unsigned long key = vma->vm_prev ? vma->vm_prev->vm_end : 0;
+	struct maple_node *leaf = mt_descend(&mm->mm_mt, key, off);
+
+	if (VM_WARN_ON(m, !leaf || *off >= leaf->nr || leaf->mr64.slot[*off] != vma))
+		return NULL;
+	return leaf;
+}
+
+/* @vma's gap changed (its predecessor moved): refresh its leaf's path. */
+static void vma_refresh_gap(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	unsigned int off;
+	struct maple_node *leaf = vma_leaf(m, mm, vma, &off);
+
+	if (leaf)
+		mt_update_up(leaf);
+}
+
+/**
+ * vma_gap_update() - refresh the tree after @vma's bounds moved in place
+ * @m: the machine
+ * @vma: a linked VMA whose vm_start or vm_end changed, still between its
+ *	neighbours
  *
- * Both @vma's gap and its successor's depend on the change.
+ * Both @vma's pivot and gap and its successor's gap depend on the change.
  */
 void vma_gap_update(struct machine *m, struct vm_area_struct *vma)
 {
 	struct mm_struct *mm = vma->vm_mm;
+	unsigned int off;
+	struct maple_node *leaf = vma_leaf(m, mm, vma, &off);
 
-	avl_gap_propagate(m, vma);
+	if (!leaf)
+		return;
+	leaf->pivot[off] = vma->vm_end;
+	mt_update_up(leaf);
 	if (vma->vm_next)
-		avl_gap_propagate(m, vma->vm_next);
+		vma_refresh_gap(m, mm, vma->vm_next);
 	else
 		mm->highest_vm_end = vm_end_gap(vma);
 }
@@ -170,7 +118,7 @@ void vma_gap_update(struct machine *m, struct vm_area_struct *vma)
  * @pgoff: new vm_pgoff
  *
  * The caller keeps the VMAs non-overlapping, so address order (and the
- * tree's shape) does not change; only the gaps do.
+ * tree's shape) does not change; only pivots and gaps do.
  */
 void vma_set_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end, unsigned long pgoff)
@@ -186,43 +134,45 @@ void vma_set_range(struct machine *m, struct vm_area_struct *vma, unsigned long 
 /**
  * __vma_link() - insert @vma into its mm's tree and list
  * @m: the machine
- * @mm: the address space
+ * @mm: the address space, with the nodes preallocated (vma_tree_preallocate)
  * @vma: the VMA; it must not overlap any linked VMA
  *
  * Does not count it in map_count (vma_link() does).
  */
 void __vma_link(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma)
 {
-	struct vm_area_struct **link = &mm->mmap_avl, *parent = NULL, *prev = NULL;
+	struct maple_tree *mt = &mm->mm_mt;
+	struct vm_area_struct *prev = NULL, *next = NULL;
+	struct maple_node *leaf;
+	unsigned int off = 0;
 
-	while (*link) {
-		parent = *link;
-		if (vma->vm_start < parent->vm_start) {
-			link = &parent->vm_avl_left;
-		} else {
-			prev = parent;
-			link = &parent->vm_avl_right;
-		}
+	if (VM_WARN_ON(m, vma_tree_preallocate(m, mm)))
+		return;	/* a caller that did not preallocate, out of memory */
+	leaf = mt_descend(mt, vma->vm_start, &off);
+	if (leaf && off < leaf->nr) {
+		next = leaf->mr64.slot[off];
+		prev = next->vm_prev;
+	} else if (leaf) {
+		prev = leaf->mr64.slot[leaf->nr - 1];
+		next = prev->vm_next;
 	}
-	vma->vm_avl_left = vma->vm_avl_right = NULL;
-	vma->vm_avl_parent = parent;
-	vma->vm_avl_height = 1;
-	*link = vma;
-
+	VM_WARN_ON(m, next && next->vm_start < vma->vm_end);
 	vma->vm_prev = prev;
-	vma->vm_next = prev ? prev->vm_next : mm->mmap;
+	vma->vm_next = next;
 	if (prev)
 		prev->vm_next = vma;
 	else
 		mm->mmap = vma;
-	if (vma->vm_next)
-		vma->vm_next->vm_prev = vma;
+	if (next)
+		next->vm_prev = vma;
 	else
 		mm->highest_vm_end = vm_end_gap(vma);
 
-	avl_fixup_upwards(m, mm, vma);
-	if (vma->vm_next)
-		avl_gap_propagate(m, vma->vm_next);
+	if (VM_WARN_ON(m, mt_insert(m, mt, leaf, off, vma)))
+		return;
+	vma_refresh_gap(m, mm, vma);
+	if (next)
+		vma_refresh_gap(m, mm, next);
 }
 
 /**
@@ -231,11 +181,13 @@ void __vma_link(struct machine *m, struct mm_struct *mm, struct vm_area_struct *
  * @mm: the address space
  * @vma: a linked VMA
  *
- * Does not touch map_count.
+ * Needs no memory. Does not touch map_count.
  */
 void __vma_unlink(struct machine *m, struct mm_struct *mm, struct vm_area_struct *vma)
 {
-	struct vm_area_struct *next = vma->vm_next, *prev = vma->vm_prev, *fix;
+	struct vm_area_struct *next = vma->vm_next, *prev = vma->vm_prev;
+	unsigned int off;
+	struct maple_node *leaf = vma_leaf(m, mm, vma, &off);
 
 	if (mm->mmap_cache == vma)
 		mm->mmap_cache = NULL;
@@ -247,37 +199,12 @@ void __vma_unlink(struct machine *m, struct mm_struct *mm, struct vm_area_struct
 		next->vm_prev = prev;
 	else
 		mm->highest_vm_end = prev ? vm_end_gap(prev) : 0;
-
-	if (vma->vm_avl_left && vma->vm_avl_right) {
-		/* Two children: the in-order successor (the list's next, the
-		 * leftmost node of the right subtree) takes vma's place. */
-		struct vm_area_struct *s = next;
-
-		if (s->vm_avl_parent != vma) {
-			fix = s->vm_avl_parent;
-			fix->vm_avl_left = s->vm_avl_right;
-			if (s->vm_avl_right)
-				s->vm_avl_right->vm_avl_parent = fix;
-			s->vm_avl_right = vma->vm_avl_right;
-			vma->vm_avl_right->vm_avl_parent = s;
-		} else {
-			fix = s;
-		}
-		s->vm_avl_left = vma->vm_avl_left;
-		vma->vm_avl_left->vm_avl_parent = s;
-		avl_replace_child(mm, vma->vm_avl_parent, vma, s);
-	} else {
-		struct vm_area_struct *child = vma->vm_avl_left ? vma->vm_avl_left
-								 : vma->vm_avl_right;
-
-		fix = vma->vm_avl_parent;
-		avl_replace_child(mm, fix, vma, child);
-	}
-	avl_fixup_upwards(m, mm, fix);
-	if (next)
-		avl_gap_propagate(m, next);
-	vma->vm_avl_left = vma->vm_avl_right = vma->vm_avl_parent = NULL;
 	vma->vm_next = vma->vm_prev = NULL;
+	if (!leaf)
+		return;
+	mt_erase(m, &mm->mm_mt, leaf, off);
+	if (next)
+		vma_refresh_gap(m, mm, next);
 }
 
 /**
@@ -287,39 +214,40 @@ void __vma_unlink(struct machine *m, struct mm_struct *mm, struct vm_area_struct
  * @addr: a user address
  *
  * Returns the VMA containing @addr, or else the next one above it, or NULL.
- * O(log n): one descent of the AVL tree, unless the VMA of the last hit
- * (mm->mmap_cache, as in Linux 2.4) contains @addr.
+ * O(log n): one descent of the maple tree, reading only its nodes until
+ * the VMA it returns, unless the VMA of the last lookup (mm->mmap_cache,
+ * as in Linux 2.4) contains @addr.
  */
 struct vm_area_struct *find_vma(struct machine *m, struct mm_struct *mm, unsigned long addr)
 {
 	/* Readers share the hint: relaxed atomics (the mmap lock orders the rest). */
-	struct vm_area_struct *v = __atomic_load_n(&mm->mmap_cache, __ATOMIC_RELAXED), *best = NULL;
+	struct vm_area_struct *v = __atomic_load_n(&mm->mmap_cache, __ATOMIC_RELAXED);
+	const struct maple_node *n;
 
 	(void)m;
 	if (v && v->vm_start <= addr && v->vm_end > addr)
 		return v;	/* faults come in runs on one VMA */
-	for (v = mm->mmap_avl; v;) {
-		if (v->vm_end > addr) {
-			best = v;
-			if (v->vm_start <= addr) {
-				__atomic_store_n(&mm->mmap_cache, v, __ATOMIC_RELAXED);
-				break;
-			}
-			v = v->vm_avl_left;
-		} else {
-			v = v->vm_avl_right;
-		}
-	}
-	return best;
+	if (addr >= mm->highest_vm_end)
+		return NULL;	/* also the empty tree */
+	n = mm->mm_mt.ma_root;
+	/* Below the root, some pivot is > addr; the levels say which node
+	 * is a leaf, so the descent reads nothing but pivots and slots. */
+	for (unsigned int h = mm->mm_mt.ma_height; h > 1; h--)
+		n = n->ma64.slot[mn_offset(n->pivot, MAPLE_ARANGE64_SLOTS, addr)];
+	v = n->mr64.slot[mn_offset(n->pivot, MAPLE_RANGE64_SLOTS, addr)];
+	__atomic_store_n(&mm->mmap_cache, v, __ATOMIC_RELAXED);
+	return v;
 }
 
 static struct vm_area_struct *vma_last(struct mm_struct *mm)
 {
-	struct vm_area_struct *v = mm->mmap_avl;
+	const struct maple_node *n = mm->mm_mt.ma_root;
 
-	while (v && v->vm_avl_right)
-		v = v->vm_avl_right;
-	return v;
+	if (!n)
+		return NULL;
+	while (!n->leaf)
+		n = n->ma64.slot[n->nr - 1];
+	return n->mr64.slot[n->nr - 1];
 }
 
 /**
@@ -376,56 +304,79 @@ static inline unsigned long gap_before(const struct vm_area_struct *v)
 	return v->vm_prev ? v->vm_prev->vm_end : 0;
 }
 
-/* The lowest free gap [*start, *end) of at least length bytes inside
- * [low, high), clipped to it; *next gets the VMA right above the gap (NULL
- * above the last VMA). Returns false if there is none (cf.
- * mas_empty_area). */
+/* The first VMA under @n, in address order, with a gap of at least
+ * @length below it that ends at or above @low_limit. Only subtrees that
+ * straddle low_limit can be entered in vain, so this is O(log n). */
+static struct vm_area_struct *gap_first(const struct maple_node *n, unsigned long length,
+					unsigned long low_limit)
+{
+	if (n->leaf) {
+		for (unsigned int k = 0; k < n->nr; k++) {
+			struct vm_area_struct *v = n->mr64.slot[k];
+
+			if (n->pivot[k] <= low_limit || v->vm_start < low_limit)
+				continue;
+			if (v->vm_start - (k ? n->pivot[k - 1] : gap_before(v)) >= length)
+				return v;
+		}
+		return NULL;
+	}
+	for (unsigned int i = 0; i < n->nr; i++) {
+		struct vm_area_struct *v;
+
+		if (n->ma64.gap[i] < length || n->pivot[i] <= low_limit)
+			continue;
+		v = gap_first(n->ma64.slot[i], length, low_limit);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+/* The last VMA under @n, in address order, with a gap of at least @length
+ * below it that starts at or below @high_limit (the mirror of gap_first). */
+static struct vm_area_struct *gap_last(const struct maple_node *n, unsigned long length,
+				       unsigned long high_limit)
+{
+	if (n->leaf) {
+		for (unsigned int k = n->nr; k-- > 0;) {
+			struct vm_area_struct *v = n->mr64.slot[k];
+			unsigned long prev_end = k ? n->pivot[k - 1] : gap_before(v);
+
+			if (prev_end <= high_limit && v->vm_start - prev_end >= length)
+				return v;
+		}
+		return NULL;
+	}
+	for (unsigned int i = n->nr; i-- > 0;) {
+		struct vm_area_struct *v;
+
+		/* Child i's gaps start at pivot[i - 1] or above. */
+		if (n->ma64.gap[i] < length || (i && n->pivot[i - 1] > high_limit))
+			continue;
+		v = gap_last(n->ma64.slot[i], length, high_limit);
+		if (v)
+			return v;
+	}
+	return NULL;
+}
+
+/* The lowest free gap of at least length bytes inside [low, high): *start
+ * gets its start clipped to low, *next the VMA right above it (NULL above
+ * the last VMA). Returns false if there is none (cf. mas_empty_area). */
 static bool gap_lowest(struct mm_struct *mm, unsigned long length, unsigned long low,
 		       unsigned long high, unsigned long *start, struct vm_area_struct **next)
 {
-	unsigned long low_limit = low + length, high_limit = high - length;
-	unsigned long gap_start, gap_end;
-	struct vm_area_struct *v = mm->mmap_avl;
+	unsigned long low_limit = low + length, high_limit = high - length, gap_start;
+	struct vm_area_struct *v = NULL;
 
 	if (high < length || low > high_limit)
 		return false;
-	if (!v || v->vm_avl_gap < length)
-		goto check_highest;
-	for (;;) {
-		gap_end = v->vm_start;
-		if (gap_end >= low_limit && v->vm_avl_left && v->vm_avl_left->vm_avl_gap >= length) {
-			v = v->vm_avl_left;
-			continue;
-		}
-		gap_start = gap_before(v);
-check_current:
-		if (gap_start > high_limit)
-			return false;
-		if (gap_end >= low_limit && gap_end - gap_start >= length)
-			goto found;
-		if (v->vm_avl_right && v->vm_avl_right->vm_avl_gap >= length) {
-			v = v->vm_avl_right;
-			continue;
-		}
-		for (;;) {	/* climb to the next node in address order */
-			struct vm_area_struct *child = v;
-
-			v = v->vm_avl_parent;
-			if (!v)
-				goto check_highest;
-			if (child == v->vm_avl_left) {
-				gap_start = gap_before(v);
-				gap_end = v->vm_start;
-				goto check_current;
-			}
-		}
-	}
-check_highest:
-	gap_start = mm->highest_vm_end;
-	v = NULL;
+	if (mm->mm_mt.ma_root)
+		v = gap_first(mm->mm_mt.ma_root, length, low_limit);
+	gap_start = v ? gap_before(v) : mm->highest_vm_end;
 	if (gap_start > high_limit)
 		return false;
-found:
 	*start = max(gap_start, low);
 	*next = v;
 	return true;
@@ -437,55 +388,24 @@ static bool gap_highest(struct mm_struct *mm, unsigned long length, unsigned lon
 			unsigned long high, unsigned long *end, struct vm_area_struct **next)
 {
 	unsigned long low_limit = low + length, high_limit = high - length;
-	unsigned long gap_start, gap_end;
-	struct vm_area_struct *v;
+	struct vm_area_struct *v = NULL;
 
 	if (high < length || low > high_limit)
 		return false;
-	gap_start = mm->highest_vm_end;
-	if (gap_start <= high_limit) {
+	if (mm->highest_vm_end <= high_limit) {
 		*end = high;
 		*next = NULL;
 		return true;
 	}
-	v = mm->mmap_avl;
-	if (!v || v->vm_avl_gap < length)
-		return false;
-	for (;;) {
-		gap_start = gap_before(v);
-		if (gap_start <= high_limit && v->vm_avl_right &&
-		    v->vm_avl_right->vm_avl_gap >= length) {
-			v = v->vm_avl_right;
-			continue;
-		}
-check_current:
-		gap_end = v->vm_start;
-		if (gap_end < low_limit)
-			return false;	/* every gap from here down ends too low */
-		if (gap_start <= high_limit && gap_end - gap_start >= length) {
-			*end = min(gap_end, high);
-			*next = v;
-			return true;
-		}
-		if (v->vm_avl_left && v->vm_avl_left->vm_avl_gap >= length) {
-			v = v->vm_avl_left;
-			continue;
-		}
-		for (;;) {	/* climb to the previous node in address order */
-			struct vm_area_struct *child = v;
-
-			v = v->vm_avl_parent;
-			if (!v)
-				return false;
-			if (child == v->vm_avl_right) {
-				gap_start = gap_before(v);
-				goto check_current;
-			}
-		}
-	}
+	if (mm->mm_mt.ma_root)
+		v = gap_last(mm->mm_mt.ma_root, length, high_limit);
+	if (!v || v->vm_start < low_limit)
+		return false;	/* every lower gap ends lower still */
+	*end = min(v->vm_start, high);
+	*next = v;
+	return true;
 }
 
-/* The lowest fitting range in [low_limit, high_limit) (cf. unmapped_area). */
 static unsigned long unmapped_area(struct machine *m, struct mm_struct *mm,
 				   struct vm_unmapped_area_info *info)
 {
@@ -555,45 +475,12 @@ unsigned long vm_unmapped_area(struct machine *m, struct mm_struct *mm,
 	return unmapped_area(m, mm, info);
 }
 
-struct avl_walk {
-	struct vm_area_struct *expect;	/* next VMA the list says comes */
-	int count;
-	int bad;
-};
 
-static void avl_report(struct machine *m, struct mm_struct *mm, struct vm_area_struct *v,
+static void vma_report(struct machine *m, struct mm_struct *mm, struct vm_area_struct *v,
 		       const char *what)
 {
 	pr_err(m, "BUG: VMA tree of mm %p: %s at %lx-%lx\n", (void *)mm, what,
 	       v ? v->vm_start : 0UL, v ? v->vm_end : 0UL);
-}
-
-static int avl_check(struct machine *m, struct mm_struct *mm, struct vm_area_struct *v,
-		     struct avl_walk *w)
-{
-	int hl, hr;
-	unsigned long gap;
-
-	if (!v)
-		return 0;
-	if (v->vm_avl_left && v->vm_avl_left->vm_avl_parent != v)
-		avl_report(m, mm, v, "left child's parent link wrong"), w->bad++;
-	if (v->vm_avl_right && v->vm_avl_right->vm_avl_parent != v)
-		avl_report(m, mm, v, "right child's parent link wrong"), w->bad++;
-	hl = avl_check(m, mm, v->vm_avl_left, w);
-	if (v != w->expect)
-		avl_report(m, mm, v, "in-order node is not the list's next"), w->bad++;
-	w->expect = v->vm_next;
-	w->count++;
-	hr = avl_check(m, mm, v->vm_avl_right, w);
-	if (v->vm_avl_height != 1 + max(hl, hr))
-		avl_report(m, mm, v, "height wrong"), w->bad++;
-	if (hl - hr > 1 || hr - hl > 1)
-		avl_report(m, mm, v, "unbalanced"), w->bad++;
-	gap = max(vma_own_gap(v), max(avl_gap(v->vm_avl_left), avl_gap(v->vm_avl_right)));
-	if (v->vm_avl_gap != gap)
-		avl_report(m, mm, v, "subtree gap wrong"), w->bad++;
-	return 1 + max(hl, hr);
 }
 
 /**
@@ -605,34 +492,34 @@ static int avl_check(struct machine *m, struct mm_struct *mm, struct vm_area_str
  */
 int vma_tree_validate(struct machine *m, struct mm_struct *mm)
 {
-	struct avl_walk w = { .expect = mm->mmap };
 	struct vm_area_struct *v, *prev = NULL;
-	int n = 0;
+	int n = 0, count = 0, bad = 0;
 
 	for (v = mm->mmap; v && n <= mm->map_count; prev = v, v = v->vm_next, n++) {
 		if (v->vm_prev != prev)
-			avl_report(m, mm, v, "vm_prev wrong"), w.bad++;
+			vma_report(m, mm, v, "vm_prev wrong"), bad++;
 		if (v->vm_start >= v->vm_end || !PAGE_ALIGNED(v->vm_start) ||
 		    !PAGE_ALIGNED(v->vm_end))
-			avl_report(m, mm, v, "empty or unaligned VMA"), w.bad++;
+			vma_report(m, mm, v, "empty or unaligned VMA"), bad++;
 		if (prev && prev->vm_end > v->vm_start)
-			avl_report(m, mm, v, "VMAs overlap or are out of order"), w.bad++;
+			vma_report(m, mm, v, "VMAs overlap or are out of order"), bad++;
 		if (v->vm_mm != mm)
-			avl_report(m, mm, v, "vm_mm wrong"), w.bad++;
+			vma_report(m, mm, v, "vm_mm wrong"), bad++;
 	}
-	if (mm->mmap_avl && mm->mmap_avl->vm_avl_parent)
-		avl_report(m, mm, mm->mmap_avl, "root has a parent"), w.bad++;
-	avl_check(m, mm, mm->mmap_avl, &w);
-	if (w.expect)
-		avl_report(m, mm, w.expect, "list has VMAs the tree lacks"), w.bad++;
-	if (n != mm->map_count || w.count != mm->map_count) {
+	if (n > mm->map_count || bad) {
+		pr_err(m, "BUG: mm %p: VMA list broken or longer than map_count %d\n",
+		       (void *)mm, mm->map_count);
+		return bad + 1;	/* the tree's checks walk the list */
+	}
+	bad += mt_validate(m, mm, &count);
+	if (n != mm->map_count || count != mm->map_count) {
 		pr_err(m, "BUG: mm %p: map_count %d, list %d, tree %d\n", (void *)mm,
-		       mm->map_count, n, w.count);
-		w.bad++;
+		       mm->map_count, n, count);
+		bad++;
 	}
 	if (mm->mmap_cache && mm->mmap_cache->vm_mm != mm)
-		avl_report(m, mm, mm->mmap_cache, "mmap_cache is not a VMA of this mm"), w.bad++;
+		vma_report(m, mm, mm->mmap_cache, "mmap_cache is not a VMA of this mm"), bad++;
 	if (mm->highest_vm_end != (prev ? vm_end_gap(prev) : 0))
-		avl_report(m, mm, prev, "highest_vm_end wrong"), w.bad++;
-	return w.bad;
+		vma_report(m, mm, prev, "highest_vm_end wrong"), bad++;
+	return bad;
 }
