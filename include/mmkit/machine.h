@@ -12,6 +12,7 @@
 #include <mmkit/mmzone.h>
 #include <mmkit/page.h>
 #include <mmkit/pgtable.h>
+#include <mmkit/signal.h>
 #include <mmkit/slab.h>
 #include <mmkit/types.h>
 #include <mmkit/vmalloc.h>
@@ -147,6 +148,8 @@ struct machine {
 	 * friends): the process table, current per CPU, vm.* sysctls */
 	struct sched_state sched;
 	struct vm_state vm;
+	/* signals the kernel forced on tasks (src/kernel/signal.c) */
+	struct signal_state signal;
 };
 
 #endif

@@ -53,6 +53,7 @@ static inline struct page *virt_to_page(const struct machine *m, const void *add
 
 static inline bool PageHighMem(const struct machine *m, const struct page *page)
 {
+	(void)m;
 	return page_zonenum(page) == ZONE_HIGHMEM;
 }
 
