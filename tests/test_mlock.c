@@ -1,6 +1,8 @@
 /* mlock(2), mlock2, munlock, mlockall, munlockall (src/mm/mlock.c) and
  * msync(2) (src/mm/msync.c): VM_LOCKED on VMAs, locked_vm within
  * RLIMIT_MEMLOCK, def_flags for MCL_FUTURE, and the errno cases. */
+#include <mmkit/mmu.h>
+
 #include "vma_test.h"
 
 static void test_mlock_splits_and_counts_locked_vm(void **state)
@@ -19,6 +21,42 @@ static void test_mlock_splits_and_counts_locked_vm(void **state)
 	assert_int_equal(sys_munlock(m, AREA, PG(4)), 0);
 	assert_layout(m, AREA, AREA + PG(4), "50000000-50004000 rw-p\n");
 	assert_int_equal(vt_mm(m)->locked_vm, 0);
+	vt_done(m);
+}
+
+/* mlock faults the range in and the pages count in meminfo's Mlocked;
+ * munlock and the pages' freeing at munmap give the count back. */
+static void test_mlocked_pages_show_in_meminfo(void **state)
+{
+	struct machine *m = vt_boot();
+
+	(void)state;
+	vt_map_fixed(m, AREA, PG(4), RW);
+	assert_int_equal(meminfo_kb(m, "Mlocked:"), 0);
+	assert_int_equal(sys_mlock(m, AREA, PG(3)), 0);
+	assert_int_equal(meminfo_kb(m, "Mlocked:"), 12);
+	assert_int_equal(sys_munlock(m, AREA, PG(1)), 0);
+	assert_int_equal(meminfo_kb(m, "Mlocked:"), 8);
+	assert_int_equal(sys_munmap(m, AREA, PG(4)), 0);
+	assert_int_equal(meminfo_kb(m, "Mlocked:"), 0);
+	vt_done(m);
+}
+
+/* A page faulted into a VM_LOCKED VMA later (MCL_FUTURE with
+ * MCL_ONFAULT: nothing populated up front) is mlocked by the fault. */
+static void test_fault_in_locked_vma_mlocks_the_page(void **state)
+{
+	struct machine *m = vt_boot();
+	char byte = 1;
+
+	(void)state;
+	assert_int_equal(sys_mlockall(m, MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT), 0);
+	vt_map_fixed(m, AREA, PG(4), RW);
+	assert_int_equal(meminfo_kb(m, "Mlocked:"), 0);
+	assert_int_equal(mmkit_write(m, AREA + PG(2), &byte, 1), 0);
+	assert_int_equal(meminfo_kb(m, "Mlocked:"), 4);
+	assert_int_equal(sys_munlockall(m), 0);
+	assert_int_equal(meminfo_kb(m, "Mlocked:"), 0);
 	vt_done(m);
 }
 
@@ -172,6 +210,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mlock_splits_and_counts_locked_vm),
+		cmocka_unit_test(test_mlocked_pages_show_in_meminfo),
+		cmocka_unit_test(test_fault_in_locked_vma_mlocks_the_page),
 		cmocka_unit_test(test_mlock_unaligned_start_is_rounded_down),
 		cmocka_unit_test(test_mlock_unmapped_is_enomem),
 		cmocka_unit_test(test_mlock_prot_none_locks_but_fails_enomem),

@@ -1,31 +1,88 @@
-/* Faulting user pages in on behalf of the kernel (cf. mm/gup.c):
- * MAP_POPULATE, MAP_LOCKED, mlock and MADV_POPULATE_* call
- * populate_vma_page_range(). STUB until the page-fault work lands. */
+/* Faulting user pages in on behalf of the kernel (cf. mm/gup.c
+ * populate_vma_page_range, __get_user_pages, follow_page_pte,
+ * faultin_page, check_vma_flags): MAP_POPULATE, MAP_LOCKED, mlock, brk
+ * under mlockall(MCL_FUTURE), mremap of locked memory and MADV_POPULATE_*
+ * call populate_vma_page_range().
+ *
+ * Each page of the range is looked up in the page tables first (a page
+ * already mapped with the access needed costs nothing); otherwise it is
+ * faulted in with handle_mm_fault, as the CPU would, but in kernel mode
+ * (no FAULT_FLAG_USER) and with no signal on failure. Private writable
+ * memory is faulted for writing, to break COW and replace the zero page
+ * now rather than on the first store; everything else for reading (a
+ * read-only private mapping gets the zero page, as in Linux).
+ *
+ * Invariant: the caller holds the mm's mmap lock for reading; no VMA
+ * changes here. */
 #include "mm/memory.h"
+
+/* Is the page at @addr already there for this access? (cf. follow_page_pte) */
+static bool page_present_for(struct machine *m, struct vm_area_struct *vma, unsigned long addr,
+			     bool write)
+{
+	ptep_t *ptep = pte_offset_user(m, vma->vm_mm, addr);
+	pte_t pte;
+
+	if (!ptep)
+		return false;
+	pte = ptep_get(m, ptep);
+	if (!(pte_val(pte) & _PAGE_PRESENT))
+		return false;
+	return !write || pte_write(pte);
+}
+
+/* The errno a failed fault means to GUP (cf. vm_fault_to_errno). */
+static long vm_fault_to_errno(vm_fault_t ret)
+{
+	if (ret & VM_FAULT_OOM)
+		return -ENOMEM;
+	if (ret & (VM_FAULT_HWPOISON | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV))
+		return -EFAULT;
+	return 0;
+}
 
 /**
  * populate_vma_page_range() - fault in [@start, @end) of @vma (cf.
  *	populate_vma_page_range): write faults for private writable memory
  *	(to break COW), read faults otherwise
  * @m: the machine
- * @vma: the VMA
- * @start: start within @vma
- * @end: end within @vma
+ * @vma: the VMA (its mm's mmap lock held for reading)
+ * @start: page-aligned start within @vma
+ * @end: page-aligned end within @vma
  *
- * Returns the pages populated, or -EFAULT for a VMA that allows no access
- * at all (get_user_pages refuses PROT_NONE). VM_LOCKONFAULT ranges are not
- * faulted in. HOOK: the faults themselves come with the page-fault issue.
+ * Returns the pages in the range (VM_LOCKONFAULT ranges are left to fault
+ * on touch, yet counted, as Linux does), -EFAULT for a VMA that allows no access
+ * at all (get_user_pages refuses PROT_NONE) or for VM_IO/VM_PFNMAP, or
+ * -ENOMEM when memory ran out (pages faulted before stay).
  */
 long populate_vma_page_range(struct machine *m, struct vm_area_struct *vma,
 			     unsigned long start, unsigned long end)
 {
 	long nr_pages = (long)((end - start) >> PAGE_SHIFT);
+	unsigned int flags = 0;
+	bool write;
+	unsigned long addr;
 
-	(void)m;
+	VM_WARN_ON(m, start < vma->vm_start || end > vma->vm_end);
 	if (vma->vm_flags & VM_LOCKONFAULT)
 		return nr_pages;
-	if (!vma_is_accessible(vma))
+	if (!vma_is_accessible(vma) || (vma->vm_flags & (VM_IO | VM_PFNMAP)))
 		return -EFAULT;
+	write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+	if (write)
+		flags |= FAULT_FLAG_WRITE;
+	if (get_current(m) && get_current(m)->mm != vma->vm_mm)
+		flags |= FAULT_FLAG_REMOTE;
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		vm_fault_t ret;
+		long err;
+
+		if (page_present_for(m, vma, addr, write))
+			continue;
+		ret = handle_mm_fault(m, vma, addr, flags);
+		err = vm_fault_to_errno(ret);
+		if (err)
+			return err;
+	}
 	return nr_pages;
 }
-

@@ -66,6 +66,24 @@ static inline int mm_counter(const struct page *page)
 	return PageSwapBacked(page) ? MM_SHMEMPAGES : MM_FILEPAGES;
 }
 
+/* PG_mlocked with its zone's NR_MLOCK count ("Mlocked:" in meminfo)
+ * (cf. mlock_folio, munlock_folio). */
+static inline void mlock_page(struct machine *m, struct page *page)
+{
+	if (!PageMlocked(page)) {
+		SetPageMlocked(page);
+		__mod_zone_page_state(page_zone(m, page), NR_MLOCK, 1);
+	}
+}
+
+static inline void munlock_page(struct machine *m, struct page *page)
+{
+	if (PageMlocked(page)) {
+		ClearPageMlocked(page);
+		__mod_zone_page_state(page_zone(m, page), NR_MLOCK, -1);
+	}
+}
+
 /* ---- in mm/pgtable_user.c: user page tables ---- */
 
 /* pgd_alloc_user() and pgd_free_user() are declared in mm/vma.h */
@@ -124,15 +142,30 @@ vm_fault_t handle_mm_fault(struct machine *m, struct vm_area_struct *vma, unsign
  * takes the exception fixup (copy_*_user returns the bytes not copied). */
 int do_page_fault(struct machine *m, unsigned long address, unsigned int error_code);
 
+/* Drop a reference to a user page; the last one clears an anonymous
+ * page's mapping (as free_pages_prepare does in Linux) and frees it
+ * (cf. put_page/folio_put). */
+void put_page(struct machine *m, struct page *page);
+/* The page a present pte maps, or NULL for special ptes (the zero page)
+ * and frames without a struct page (cf. vm_normal_page). */
+struct page *vm_normal_page(struct machine *m, struct vm_area_struct *vma, unsigned long addr,
+			    pte_t pte);
+
 /* ---- in mm/gup.c: populate_vma_page_range() (declared in mm/vma.h) ---- */
 
 /* ---- in mm/rmap.c: anonymous reverse mapping ---- */
 
+void anon_vma_init(struct machine *m);
 int anon_vma_prepare(struct machine *m, struct vm_area_struct *vma);
+int anon_vma_clone(struct machine *m, struct vm_area_struct *dst, struct vm_area_struct *src);
 int anon_vma_fork(struct machine *m, struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void unlink_anon_vmas(struct machine *m, struct vm_area_struct *vma);
+bool anon_vma_linked(const struct vm_area_struct *vma, const struct anon_vma *anon_vma);
 void page_add_new_anon_rmap(struct machine *m, struct page *page, struct vm_area_struct *vma,
 			    unsigned long address);
+void page_add_file_rmap(struct machine *m, struct page *page, struct vm_area_struct *vma);
+void page_move_anon_rmap(struct page *page, struct vm_area_struct *vma);
+unsigned long linear_page_index(const struct vm_area_struct *vma, unsigned long address);
 void page_dup_rmap(struct machine *m, struct page *page);
 void page_remove_rmap(struct machine *m, struct page *page, struct vm_area_struct *vma);
 
@@ -150,6 +183,14 @@ bool access_ok(struct machine *m, unsigned long addr, unsigned long size);
 unsigned long copy_from_user(struct machine *m, void *to, unsigned long from, unsigned long n);
 unsigned long copy_to_user(struct machine *m, unsigned long to, const void *from,
 			   unsigned long n);
+
+/* ---- in kernel/signal.c: signals forced by the fault path ---- */
+
+bool force_sig_fault(struct machine *m, int sig, int code, unsigned long addr);
+bool force_sig_fault_to_task(struct machine *m, int sig, int code, unsigned long addr,
+			     struct task_struct *tsk);
+bool unhandled_signal(const struct task_struct *tsk, int sig);
+bool printk_ratelimit(struct machine *m, const char *func);
 
 /* ---- in mm/memory_check.c ---- */
 
