@@ -63,6 +63,7 @@ typedef u64 resource_size_t;
 #define EIO 5
 #define E2BIG 7
 #define EBADF 9
+#define ECHILD 10
 #define EAGAIN 11
 #define ENOMEM 12
 #define EACCES 13

@@ -1,6 +1,7 @@
-/* Creating a process with an exec-like address space (cf. fs/exec.c
- * bprm_mm_init/setup_arg_pages, fs/binfmt_elf.c load_elf_binary;
- * seed 001's 3 GiB user / 1 GiB kernel split).
+/* Creating a process with an exec-like address space, and exec replacing a
+ * task's address space with a new one (cf. fs/exec.c bprm_mm_init/
+ * setup_arg_pages/begin_new_exec/exec_mmap/de_thread, fs/binfmt_elf.c
+ * load_elf_binary; seed 001's 3 GiB user / 1 GiB kernel split).
  *
  * The new address space gets, from low to high:
  *   text   r-xp  [start_code, end_code)      (no file yet: anonymous)
@@ -14,13 +15,37 @@
  *                argument pages plus 128 KiB (setup_arg_pages' stack_expand)
  * No randomization (as with `setarch -R`), so layouts are reproducible.
  *
- * Invariant: on failure nothing is left behind (the task and mm are freed). */
-#include "mm/vma.h"
+ * mmkit_exec() builds the same layout in a fresh mm, in the task's context
+ * (its RLIMIT_STACK and capabilities), and only then swaps it in: the old mm
+ * is dropped with mmput (torn down if the task was its last user), the
+ * other threads of the group end (de_thread), signal handlers return to
+ * their defaults, and the new pgd is loaded if the task runs on this CPU.
+ *
+ * Invariant: on failure nothing is left behind (the task and mm are freed;
+ * a failed exec leaves the task's old address space untouched). */
+#include "arch/x86/mmu.h"
+#include "mm/memory.h"
 
 #define STACK_EXPAND (128UL * 1024)	/* setup_arg_pages' stack_expand */
 
-static void task_init_rlimits(struct task_struct *tsk, unsigned long rlimit_stack)
+/* max_threads as fork_init's set_max_threads computes it: the threads
+ * whose stacks (THREAD_SIZE: 16 KiB on x86_64, 8 KiB on i386) fit in an
+ * eighth of RAM, at least 20. init's RLIMIT_NPROC and RLIMIT_SIGPENDING
+ * are half of it (what /proc/PID/status shows as SigQ's limit). */
+static unsigned long max_threads(const struct machine *m)
 {
+	unsigned long thread_size = arch_is_64bit(m) ? 16384 : 8192;
+	unsigned long threads = (unsigned long)((u64)m->totalram_pages * PAGE_SIZE /
+						((u64)thread_size * 8));
+
+	return threads < 20 ? 20 : threads;
+}
+
+static void task_init_rlimits(struct machine *m, struct task_struct *tsk,
+			      unsigned long rlimit_stack)
+{
+	unsigned long half = max_threads(m) / 2;
+
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		tsk->rlim[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
 	tsk->rlim[RLIMIT_STACK] = (struct rlimit){ rlimit_stack, RLIM_INFINITY };
@@ -28,9 +53,22 @@ static void task_init_rlimits(struct task_struct *tsk, unsigned long rlimit_stac
 	tsk->rlim[RLIMIT_NOFILE] = (struct rlimit){ 1024, 4096 };
 	tsk->rlim[RLIMIT_MEMLOCK] = (struct rlimit){ MLOCK_LIMIT, MLOCK_LIMIT };
 	tsk->rlim[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };
-	tsk->rlim[RLIMIT_SIGPENDING] = (struct rlimit){ 0, 0 };
+	tsk->rlim[RLIMIT_SIGPENDING] = (struct rlimit){ half, half };
+	tsk->rlim[RLIMIT_NPROC] = (struct rlimit){ half, half };
 	tsk->rlim[RLIMIT_NICE] = (struct rlimit){ 0, 0 };
 	tsk->rlim[RLIMIT_RTPRIO] = (struct rlimit){ 0, 0 };
+}
+
+/* Copy comm into tsk->comm, truncated to TASK_COMM_LEN - 1 (cf. __set_task_comm). */
+static void set_task_comm(struct task_struct *tsk, const char *comm)
+{
+	size_t n = comm ? mm_strlen(comm) : 0;
+
+	if (n >= TASK_COMM_LEN)
+		n = TASK_COMM_LEN - 1;
+	if (n)
+		mm_memcpy(tsk->comm, comm, n);
+	tsk->comm[n] = '\0';
 }
 
 /* Fill the zero fields of a layout with the arch's defaults. */
@@ -141,21 +179,19 @@ static struct task_struct *task_alloc(struct machine *m, const char *comm,
 				      const struct mmkit_exec_layout *l)
 {
 	struct task_struct *tsk = kmem_cache_zalloc(m, m->vm.task_struct_cachep, GFP_KERNEL);
-	size_t n;
 
 	if (!tsk)
 		return NULL;
 	tsk->pid = tsk->tgid = __atomic_add_fetch(&m->sched.last_pid, 1, __ATOMIC_RELAXED);
-	n = comm ? mm_strlen(comm) : 0;
-	if (n >= TASK_COMM_LEN)
-		n = TASK_COMM_LEN - 1;
-	if (n)
-		mm_memcpy(tsk->comm, comm, n);
-	tsk->comm[n] = '\0';
+	set_task_comm(tsk, comm);
 	tsk->state = TASK_RUNNING;
+	tsk->exit_signal = SIGCHLD;
+	INIT_LIST_HEAD(&tsk->children);
+	INIT_LIST_HEAD(&tsk->sibling);
+	INIT_LIST_HEAD(&tsk->tasks);
 	tsk->uid = l->privileged ? 0 : 1000;
 	tsk->cap_effective = l->privileged ? ~0ULL : 0;
-	task_init_rlimits(tsk, l->rlimit_stack);
+	task_init_rlimits(m, tsk, l->rlimit_stack);
 	return tsk;
 }
 
@@ -209,4 +245,118 @@ struct task_struct *mmkit_spawn(struct machine *m, const char *comm,
 nomem:
 	pr_err(m, "mmkit_spawn: %s: out of memory\n", comm ? comm : "");
 	return NULL;
+}
+
+/* exec by a thread that is not its group's leader takes the leader's place:
+ * its pid, parent and children (cf. de_thread); the leader goes quietly. */
+static void de_thread_take_leader(struct machine *m, struct task_struct *tsk)
+{
+	struct task_struct *leader = find_task_by_pid(m, tsk->tgid), *child, *next;
+
+	if (!leader || leader == tsk)
+		return;
+	spin_lock(&m->sched.tasklist_lock);
+	list_for_each_entry_safe(child, next, &leader->children, sibling) {
+		list_move_tail(&child->sibling, &tsk->children);
+		child->real_parent = tsk;
+	}
+	tsk->real_parent = leader->real_parent;
+	if (!list_empty(&leader->sibling)) {
+		list_add(&tsk->sibling, &leader->sibling);	/* its place in the parent's list */
+		list_del_init(&leader->sibling);
+	}
+	tsk->exit_signal = leader->exit_signal;
+	leader->exit_signal = -1;	/* nobody waits for the old leader */
+	leader->real_parent = NULL;
+	spin_unlock(&m->sched.tasklist_lock);
+	do_exit(m, leader, SIGKILL);
+	tsk->pid = tsk->tgid;
+}
+
+/* End the other threads of tsk's group (cf. de_thread, zap_other_threads). */
+static void de_thread(struct machine *m, struct task_struct *tsk)
+{
+	struct task_struct *t;
+	bool again = true;
+
+	de_thread_take_leader(m, tsk);
+	while (again) {
+		again = false;
+		list_for_each_entry(t, &m->sched.tasks, tasks)
+			if (t != tsk && t->tgid == tsk->tgid) {
+				do_exit(m, t, SIGKILL);
+				again = true;
+				break;
+			}
+	}
+}
+
+/* Swap the new mm in (cf. exec_mmap). */
+static void exec_mmap(struct machine *m, struct task_struct *tsk, struct mm_struct *mm)
+{
+	struct mm_struct *old = tsk->mm;
+	struct task_struct *t;
+
+	tsk->mm = tsk->active_mm = mm;
+	if (get_current(m) == tsk)
+		switch_mm(m, old, mm);
+	if (!old)
+		return;
+	if (old->owner == tsk) {	/* mm_update_next_owner */
+		old->owner = NULL;
+		list_for_each_entry(t, &m->sched.tasks, tasks)
+			if (t->mm == old)
+				old->owner = t;
+	}
+	mmput(m, old);
+}
+
+/**
+ * mmkit_exec() - execve(2) for @tsk: a new address space, comm and image
+ * @m: a booted machine
+ * @tsk: a live task
+ * @comm: the new name (NULL keeps it)
+ * @layout: the new image's layout, or NULL for the defaults
+ *
+ * See <mmkit/sched.h>. Returns 0, -EINVAL (@tsk not alive, or the layout
+ * does not fit) or -ENOMEM; on failure @tsk keeps its address space.
+ */
+int mmkit_exec(struct machine *m, struct task_struct *tsk, const char *comm,
+	       const struct mmkit_exec_layout *layout)
+{
+	struct mmkit_exec_layout l = layout ? *layout : (struct mmkit_exec_layout){ 0 };
+	unsigned int cpu = smp_processor_id(m);
+	struct task_struct *saved;
+	struct mm_struct *mm;
+	int err;
+
+	if (!m->booted || cpu >= NR_CPUS || !tsk || tsk->exit_state ||
+	    tsk->state != TASK_RUNNING)
+		return -EINVAL;
+	if (!l.rlimit_stack)
+		l.rlimit_stack = tsk->rlim[RLIMIT_STACK].rlim_cur;
+	exec_layout_defaults(m, &l);
+	mm = mm_alloc(m);
+	if (!mm)
+		return -ENOMEM;
+	mm->owner = tsk;
+	saved = m->sched.curr[cpu];
+	m->sched.curr[cpu] = tsk;	/* exec runs as the task */
+	err = exec_mmap_layout(m, mm, &l);
+	m->sched.curr[cpu] = saved;
+	if (err) {
+		mmput(m, mm);
+		return err;
+	}
+	de_thread(m, tsk);
+	exec_mmap(m, tsk, mm);
+	if (comm)
+		set_task_comm(tsk, comm);
+	for (int sig = 0; sig < MMKIT_NSIG; sig++)	/* flush_signal_handlers */
+		tsk->sighand[sig] = (struct mmkit_sigaction){ NULL, NULL };
+	if (m->debug_vm >= 2) {
+		check_vmas(m);
+		check_user_memory(m);
+	}
+	return 0;
 }

@@ -1,15 +1,24 @@
-/* The process table and what runs on each simulated CPU (cf.
- * kernel/sched/core.c context_switch, kernel/pid.c, kernel/exit.c,
+/* The process table, what runs on each simulated CPU, and how tasks end
+ * (cf. kernel/sched/core.c context_switch, kernel/pid.c, kernel/exit.c
+ * do_exit/exit_mm/exit_notify/forget_original_parent/release_task/wait4,
  * include/linux/sched/signal.h rlimit(), kernel/capability.c capable()).
  *
  * `current` is per simulated CPU: m->sched.curr[smp_processor_id(m)],
  * where the CPU is the calling host thread's (mmkit_set_cpu). Syscalls act
  * on it; with no current task they fail with -ESRCH.
  *
- * Invariants: every live task is on m->sched.tasks (tasklist_lock) exactly once and
- * nr_tasks counts them; a CPU's current task is live; pids are unique and
- * increase. */
-#include "mm/vma.h"
+ * A task that ends drops its mm (the last user tears it down: exit_mmap)
+ * and leaves the task list. If its parent lives and it is not a thread, it
+ * stays a zombie (EXIT_ZOMBIE, on the parent's children list, exit_code
+ * holding its wait status) until the parent reaps it (mmkit_wait); else it
+ * is freed at once (release_task), as init reaps orphans. Its own children
+ * are handed to init: zombies among them are reaped, the others will be
+ * reaped when they end.
+ *
+ * Invariants: every live task is on m->sched.tasks (tasklist_lock) exactly
+ * once and nr_tasks counts them; a zombie is on its parent's children list
+ * only; a CPU's current task is live; pids are unique and increase. */
+#include "mm/memory.h"
 
 /**
  * get_current() - the task running on this CPU, or NULL
@@ -117,32 +126,171 @@ struct task_struct *find_task_by_pid(struct machine *m, pid_t pid)
 	return found;
 }
 
-/**
- * mmkit_exit() - end @tsk (cf. do_exit): drop its mm (the last user tears
- *	the address space down: exit_mmap) and remove it from the table
- * @m: the machine
- * @tsk: a live task
- * @code: its exit code
- */
-void mmkit_exit(struct machine *m, struct task_struct *tsk, int code)
+/* Another task using mm takes ownership when its owner goes (cf.
+ * mm_update_next_owner). */
+static void mm_update_next_owner(struct machine *m, struct mm_struct *mm,
+				 struct task_struct *leaving)
+{
+	struct task_struct *t;
+
+	if (mm->owner != leaving)
+		return;
+	mm->owner = NULL;
+	list_for_each_entry(t, &m->sched.tasks, tasks)
+		if (t != leaving && t->mm == mm) {
+			mm->owner = t;
+			return;
+		}
+}
+
+/* The task stops using its address space (cf. exit_mm). */
+static void exit_mm(struct machine *m, struct task_struct *tsk)
 {
 	struct mm_struct *mm = tsk->mm;
 	unsigned int cpu;
 
-	tsk->exit_code = code;
-	tsk->state = TASK_DEAD;
+	if (get_current(m) == tsk)
+		mmkit_set_current(m, NULL);	/* this CPU idles on init_mm */
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
 		if (m->sched.curr[cpu] == tsk)
-			m->sched.curr[cpu] = NULL;
+			m->sched.curr[cpu] = NULL;	/* destroy_context unloads it */
 	tsk->mm = NULL;
 	tsk->active_mm = NULL;
-	if (mm)
-		mmput(m, mm);
-	spin_lock(&m->sched.tasklist_lock);
-	list_del(&tsk->tasks);
-	m->sched.nr_tasks--;
-	spin_unlock(&m->sched.tasklist_lock);
+	if (!mm)
+		return;
+	mm_update_next_owner(m, mm, tsk);
+	mmput(m, mm);
+}
+
+/* Free a task that nobody will wait for any more (cf. release_task). */
+static void release_task(struct machine *m, struct task_struct *tsk)
+{
+	list_del_init(&tsk->sibling);
+	tsk->exit_state = EXIT_DEAD;
 	kmem_cache_free(m, m->vm.task_struct_cachep, tsk);
-	if (m->debug_vm >= 2)
+}
+
+/* Hand tsk's children to init: zombies are reaped, the rest will be when
+ * they end (cf. forget_original_parent, reparent_leader). */
+static void forget_original_parent(struct machine *m, struct task_struct *tsk)
+{
+	struct task_struct *child, *next;
+
+	list_for_each_entry_safe(child, next, &tsk->children, sibling) {
+		list_del_init(&child->sibling);
+		child->real_parent = NULL;
+		if (child->exit_state == EXIT_ZOMBIE)
+			release_task(m, child);
+	}
+}
+
+/**
+ * do_exit() - end @tsk alone with wait status @code (cf. do_exit)
+ * @m: the machine
+ * @tsk: a live task
+ * @code: the Linux wait status: exit status << 8, or a signal number
+ *
+ * See <mmkit/sched.h>. @tsk is freed unless it stays a zombie.
+ */
+void do_exit(struct machine *m, struct task_struct *tsk, long code)
+{
+	struct task_struct *parent;
+
+	if (VM_WARN_ON(m, tsk->exit_state || tsk->state != TASK_RUNNING))
+		return;
+	tsk->exit_code = (int)code;
+	tsk->state = TASK_DEAD;
+	exit_mm(m, tsk);
+	spin_lock(&m->sched.tasklist_lock);
+	list_del_init(&tsk->tasks);
+	m->sched.nr_tasks--;
+	forget_original_parent(m, tsk);
+	parent = tsk->real_parent;
+	/* exit_notify: a child with a live parent waits to be reaped */
+	if (tsk->exit_signal >= 0 && parent && !parent->exit_state && !list_empty(&tsk->sibling))
+		tsk->exit_state = EXIT_ZOMBIE;
+	else
+		release_task(m, tsk);
+	spin_unlock(&m->sched.tasklist_lock);
+	if (m->debug_vm >= 2) {
 		check_vmas(m);
+		check_user_memory(m);
+	}
+}
+
+/**
+ * do_group_exit() - end every thread of @tsk's group, then @tsk, with wait
+ *	status @code (cf. do_group_exit, zap_other_threads)
+ * @m: the machine
+ * @tsk: a live task
+ * @code: the Linux wait status
+ */
+void do_group_exit(struct machine *m, struct task_struct *tsk, int code)
+{
+	struct task_struct *t;
+	bool again = true;
+
+	while (again) {
+		again = false;
+		list_for_each_entry(t, &m->sched.tasks, tasks)
+			if (t != tsk && t->tgid == tsk->tgid) {
+				do_exit(m, t, code);
+				again = true;
+				break;
+			}
+	}
+	do_exit(m, tsk, code);
+}
+
+/**
+ * mmkit_exit() - exit(2)/exit_group(2): end @tsk's thread group with status
+ *	@code (cf. sys_exit_group)
+ * @m: the machine
+ * @tsk: a live task
+ * @code: the exit status; the wait status is (@code & 0xff) << 8
+ */
+void mmkit_exit(struct machine *m, struct task_struct *tsk, int code)
+{
+	do_group_exit(m, tsk, (code & 0xff) << 8);
+}
+
+/* Does child match wait's pid argument? */
+static bool wait_matches(const struct task_struct *child, pid_t pid)
+{
+	return pid == -1 || child->pid == pid;
+}
+
+/**
+ * mmkit_wait() - reap a zombie child of the current task (cf. wait4 with
+ *	WNOHANG)
+ * @m: the machine
+ * @pid: the child's pid, or -1 for any child
+ * @status: if not NULL, gets the child's wait status
+ *
+ * Returns the reaped pid, 0 when a matching child lives on, -ECHILD when
+ * there is none (or no current task).
+ */
+pid_t mmkit_wait(struct machine *m, pid_t pid, int *status)
+{
+	struct task_struct *cur = get_current(m), *child;
+	pid_t ret = -ECHILD;
+
+	if (!cur)
+		return -ECHILD;
+	spin_lock(&m->sched.tasklist_lock);
+	list_for_each_entry(child, &cur->children, sibling) {
+		if (!wait_matches(child, pid))
+			continue;
+		if (child->exit_state != EXIT_ZOMBIE) {
+			ret = 0;
+			continue;
+		}
+		ret = child->pid;
+		if (status)
+			*status = child->exit_code;
+		release_task(m, child);
+		break;
+	}
+	spin_unlock(&m->sched.tasklist_lock);
+	return ret;
 }

@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include "arch/x86/pgtable.h"
+#include "mm/memory.h"
 #include "mm/vma.h"
 
 static const mmkit_checker_fn checkers[] = {
@@ -13,6 +14,7 @@ static const mmkit_checker_fn checkers[] = {
 	check_vmalloc,
 	check_highmem,
 	check_vmas,
+	check_user_memory,
 };
 
 int mmkit_check(struct machine *m)

@@ -4,15 +4,19 @@
  * (readahead), DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP,
  * HUGEPAGE/NOHUGEPAGE, MERGEABLE/UNMERGEABLE -- and so split and merge
  * VMAs like mprotect. The others act on pages -- DONTNEED, FREE, WILLNEED,
- * COLD, PAGEOUT, POPULATE_READ/WRITE, REMOVE: their VMA-level checks are
- * here, the page work is a hook (src/mm/vma_hooks.c) until the page-fault
- * and reclaim issues give the pages something to do.
+ * COLD, PAGEOUT, POPULATE_READ/WRITE, REMOVE. DONTNEED (and REMOVE) zap
+ * the range (zap_vma_range); FREE marks the exclusive anonymous pages
+ * lazily freeable: their PTEs become clean and old, the pages lose
+ * PG_dirty and PG_swapbacked (folio_mark_lazyfree), so reclaim (the next
+ * issue) may drop them instead of swapping unless they are written again;
+ * WILLNEED has nothing to read in for anonymous memory without swap; COLD
+ * and PAGEOUT wait for reclaim.
  *
  * Holes in the range are skipped but make the call return -ENOMEM at the
  * end; an error from a VMA stops the walk (earlier VMAs keep the advice).
  *
  * Invariant: the mm stays consistent (check_vmas). */
-#include "mm/vma.h"
+#include "mm/pagewalk.h"
 
 static bool madvise_behavior_valid(const struct machine *m, int behavior)
 {
@@ -100,6 +104,75 @@ static bool madvise_changes_flags(int behavior)
 	default:
 		return false;
 	}
+}
+
+/* MADV_FREE on one pte (cf. madvise_free_pte_range): only an anonymous
+ * page this mapping alone maps; the pte turns old and clean. */
+static int madvise_free_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
+{
+	bool *flush = walk->private;
+	struct machine *m = walk->m;
+	pte_t pte = ptep_get(m, ptep);
+	struct page *page;
+
+	if (!pte_present(pte))
+		return 0;
+	page = vm_normal_page(m, walk->vma, addr, pte);
+	if (!page || !PageAnon(page) || page_mapcount(page) != 1)
+		return 0;
+	ClearPageDirty(page);
+	ClearPageSwapBacked(page);	/* folio_mark_lazyfree */
+	if (pte_young(pte) || pte_dirty(pte)) {
+		set_pte(m, ptep, pte_mkclean(pte_mkold(pte)));
+		*flush = true;
+	}
+	return 0;
+}
+
+static const struct mm_walk_ops madvise_free_ops = {
+	.pte_entry = madvise_free_pte_entry,
+};
+
+/**
+ * madvise_free_pte_range() - MADV_FREE: mark the exclusive anonymous pages
+ *	of the range lazily freeable (cf. madvise_free_single_vma)
+ * @m: the machine
+ * @vma: an anonymous VMA
+ * @start: start within @vma
+ * @end: end within @vma
+ *
+ * The pages stay mapped and counted; their PTEs lose Accessed and Dirty
+ * (a later write sets Dirty again, which tells reclaim to keep the page).
+ */
+void madvise_free_pte_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end)
+{
+	bool flush = false;
+
+	if (VM_WARN_ON(m, start < vma->vm_start || end > vma->vm_end || start > end))
+		return;
+	walk_page_range(m, vma->vm_mm, start, end, &madvise_free_ops, vma, &flush, NULL);
+	if (flush)
+		flush_tlb_range(m, vma, start, end);
+}
+
+/**
+ * madvise_willneed_range() - MADV_WILLNEED: start reading the range in
+ *	(cf. madvise_willneed)
+ * @m: the machine
+ * @vma: the VMA
+ * @start: start within @vma
+ * @end: end within @vma
+ *
+ * Anonymous memory has nothing to read in until it can be swapped out (the
+ * swap issue adds swap-in readahead here); file readahead comes with the
+ * page cache. So this does nothing yet, as Linux does for anonymous memory
+ * without swap entries.
+ */
+void madvise_willneed_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end)
+{
+	VM_WARN_ON(m, start < vma->vm_start || end > vma->vm_end);
 }
 
 /* Page advice on [start, end) of one VMA (cf. madvise_dontneed_free,

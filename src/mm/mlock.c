@@ -10,8 +10,16 @@
  * with the VMAs left locked, as Linux does. mlockall(MCL_FUTURE) puts
  * VM_LOCKED into mm->def_flags so later mappings are locked too.
  *
+ * mlock_vma_pages_range() marks the pages already present PG_mlocked (the
+ * input of the unevictable LRU, which comes with the reclaim issue);
+ * munlock clears the flag only on a page this mapping alone maps. Linux
+ * keeps an mlock_count per folio to know whether another VM_LOCKED VMA
+ * still maps a shared page; mmkit keeps it simple: a page with other
+ * mappers stays PG_mlocked until its last mapping goes (zap clears it then),
+ * as a "stranded" mlocked page that reclaim re-checks in Linux too.
+ *
  * Invariant: locked_vm is the page sum of the VM_LOCKED VMAs (check_vmas). */
-#include "mm/vma.h"
+#include "mm/pagewalk.h"
 
 /**
  * __mm_populate() - fault in [@start, @start + @len) (cf. __mm_populate)
@@ -49,10 +57,57 @@ int __mm_populate(struct machine *m, struct mm_struct *mm, unsigned long start,
 			}
 			break;
 		}
+		/* the pages just faulted in join the locked ones (the fault
+		 * path's mlock_new_folio) */
+		if (vma->vm_flags & VM_LOCKED)
+			mlock_vma_pages_range(m, vma, nstart, nend, vma->vm_flags);
 		ret = 0;
 	}
 	mmap_read_unlock(mm);
 	return (int)ret;
+}
+
+/* Lock or unlock the page of one present pte (cf. mlock_pte_range). */
+static int mlock_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
+{
+	bool lock = *(const bool *)walk->private;
+	pte_t pte = ptep_get(walk->m, ptep);
+	struct page *page;
+
+	if (!pte_present(pte))
+		return 0;
+	page = vm_normal_page(walk->m, walk->vma, addr, pte);
+	if (!page)
+		return 0;
+	if (lock)
+		mlock_page(walk->m, page);	/* mlock_folio */
+	else if (page_mapcount(page) <= 1)
+		munlock_page(walk->m, page);	/* munlock_folio, last locker */
+	return 0;
+}
+
+static const struct mm_walk_ops mlock_walk_ops = {
+	.pte_entry = mlock_pte_entry,
+};
+
+/**
+ * mlock_vma_pages_range() - mark the present pages of [@start, @end)
+ *	mlocked or not, per @newflags (cf. mlock_vma_pages_range)
+ * @m: the machine
+ * @vma: the VMA, its vm_flags already @newflags
+ * @start: start
+ * @end: end
+ * @newflags: the new flags: VM_LOCKED sets PG_mlocked, its absence clears
+ *	it on pages no other mapping shares
+ */
+void mlock_vma_pages_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+			   unsigned long end, vm_flags_t newflags)
+{
+	bool lock = newflags & VM_LOCKED;
+
+	if (VM_WARN_ON(m, start < vma->vm_start || end > vma->vm_end || start > end))
+		return;
+	walk_page_range(m, vma->vm_mm, start, end, &mlock_walk_ops, vma, &lock, NULL);
 }
 
 /* mlock's view of populate errors (cf. __mlock_posix_error_return). */

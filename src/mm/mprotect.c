@@ -9,9 +9,102 @@
  * uncharges it. PROT_GROWSDOWN extends the change down to the start of a
  * VM_GROWSDOWN VMA.
  *
+ * change_protection() then rewrites the present PTEs of the range with the
+ * VMA's new vm_page_prot (pte_modify: frame, Accessed and Dirty kept). A
+ * private writable mapping's protection is read-only (COW), so its PTEs
+ * stay read-only except where the page is exclusively this mapping's
+ * anonymous page, which Linux upgrades at once (can_change_pte_writable);
+ * a page shared after fork is left to the write fault. PROT_NONE leaves a
+ * _PAGE_PROTNONE entry that still maps the page (not present to the MMU).
+ *
  * Invariant: as for every VMA operation, the mm stays consistent
- * (check_vmas), and vm_page_prot always matches vm_flags. */
-#include "mm/vma.h"
+ * (check_vmas), and vm_page_prot always matches vm_flags; no PTE of a
+ * private mapping is writable while its page has another mapper. */
+#include "mm/pagewalk.h"
+
+/* May a pte of a private writable VMA become writable without a fault?
+ * Only for an exclusive anonymous page (cf. can_change_pte_writable; mmkit
+ * has no PageAnonExclusive: one mapper and one reference stand for it). For
+ * a shared mapping, only a dirty pte (a clean one may want the fs's write
+ * notification). */
+static bool can_change_pte_writable(struct machine *m, struct vm_area_struct *vma,
+				    unsigned long addr, pte_t pte)
+{
+	struct page *page;
+
+	if (!(vma->vm_flags & VM_WRITE) || !(pte_val(pte) & _PAGE_PRESENT))
+		return false;
+	if (vma->vm_flags & VM_SHARED)
+		return pte_dirty(pte);
+	page = vm_normal_page(m, vma, addr, pte);
+	return page && PageAnon(page) && page_mapcount(page) == 1 && page_count(page) == 1;
+}
+
+/* x86's pte_modify: the frame, PCD/PWT, special, Accessed and Dirty stay;
+ * P, RW, US, PROTNONE and NX come from the new protection (_PAGE_CHG_MASK). */
+#define _PAGE_CHG_MASK (PTE_PFN_MASK | _PAGE_PCD | _PAGE_PWT | _PAGE_SPECIAL | _PAGE_ACCESSED | \
+			_PAGE_DIRTY)
+
+static pte_t pte_modify(const struct machine *m, pte_t pte, pgprot_t newprot)
+{
+	return __pte((pte_val(pte) & _PAGE_CHG_MASK) |
+		     (pgprot_massage(m, newprot) & ~_PAGE_CHG_MASK));
+}
+
+struct change_prot {
+	bool try_writable;	/* MM_CP_TRY_CHANGE_WRITABLE */
+	unsigned long pages;	/* ptes changed */
+};
+
+/* Rewrite one pte (cf. change_pte_range). */
+static int change_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
+{
+	struct change_prot *cp = walk->private;
+	struct machine *m = walk->m;
+	pte_t old = ptep_get(m, ptep), pte;
+
+	if (!pte_present(old))
+		return 0;
+	pte = pte_modify(m, old, walk->vma->vm_page_prot);
+	if (cp->try_writable && !pte_write(pte) && can_change_pte_writable(m, walk->vma, addr, pte))
+		pte = pte_mkwrite(pte);
+	if (pte_val(pte) != pte_val(old)) {
+		set_pte(m, ptep, pte);
+		cp->pages++;
+	}
+	return 0;
+}
+
+static const struct mm_walk_ops change_prot_ops = {
+	.pte_entry = change_pte_entry,
+};
+
+/**
+ * change_protection() - rewrite the present PTEs of [@start, @end) with
+ *	@vma's new vm_page_prot, flushing the TLB (cf. change_protection)
+ * @m: the machine
+ * @vma: the VMA, vm_flags and vm_page_prot already updated
+ * @start: start within @vma
+ * @end: end within @vma
+ *
+ * Returns the number of PTEs changed. A private writable VMA gets write
+ * access back only on exclusive anonymous pages (see can_change_pte_writable).
+ */
+long change_protection(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+		       unsigned long end)
+{
+	struct change_prot cp = { .pages = 0 };
+
+	if (VM_WARN_ON(m, start < vma->vm_start || end > vma->vm_end || start > end))
+		return 0;
+	/* vma_wants_manual_pte_write_upgrade: private writable mappings
+	 * (shared ones have PAGE_SHARED already unless they want writenotify) */
+	cp.try_writable = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+	walk_page_range(m, vma->vm_mm, start, end, &change_prot_ops, vma, &cp, NULL);
+	if (cp.pages)
+		flush_tlb_range(m, vma, start, end);
+	return (long)cp.pages;
+}
 
 /* Commit-charge and limit changes for a VMA getting newflags; returns the
  * pages charged or -ENOMEM, and may add or drop VM_ACCOUNT in *newflags. */

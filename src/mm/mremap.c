@@ -13,9 +13,14 @@
  * MREMAP_FIXED and equal lengths may span several VMAs and the gaps
  * between them, which it keeps.
  *
+ * move_page_tables() carries the PTEs over one by one (cf. move_ptes;
+ * Linux's whole-pmd move is an optimisation left out): the destination
+ * tables are allocated as needed, the source entries cleared and the old
+ * range flushed from the TLB. Pages, mapcounts and rss stay as they were.
+ *
  * Invariant: accounting (total_vm, locked_vm, the commit charge) follows
  * the pages as they move, so the mm stays consistent (check_vmas). */
-#include "mm/vma.h"
+#include "mm/pagewalk.h"
 
 enum mremap_type {
 	MREMAP_INVALID,
@@ -244,6 +249,71 @@ static void unmap_source_vma(struct vma_remap_struct *vrm)
 		piece = find_vma(m, vrm->mm, addr);
 		piece->vm_flags |= VM_ACCOUNT;
 	}
+}
+
+struct move_ptes {
+	unsigned long old_addr, new_addr;
+	unsigned long failed_at;	/* the first address not moved, on -ENOMEM */
+	bool flush;			/* a present pte left the old range */
+};
+
+/* Move one pte to its new place (cf. move_ptes). */
+static int move_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
+{
+	struct move_ptes *mp = walk->private;
+	struct machine *m = walk->m;
+	pte_t pte = ptep_get(m, ptep);
+	ptep_t *dst;
+
+	if (pte_none(pte))
+		return 0;
+	dst = pte_alloc_user(m, walk->mm, mp->new_addr + (addr - mp->old_addr));
+	if (!dst) {
+		mp->failed_at = addr;
+		return -ENOMEM;
+	}
+	VM_WARN_ON(m, !pte_none(ptep_get(m, dst)));
+	pte_clear(m, ptep);
+	if (pte_present(pte))
+		mp->flush = true;
+	set_pte(m, dst, pte);
+	return 0;
+}
+
+static const struct mm_walk_ops move_ptes_ops = {
+	.pte_entry = move_pte_entry,
+};
+
+/**
+ * move_page_tables() - move the PTEs of [@old_addr, @old_addr + @len) to
+ *	@new_addr (cf. move_page_tables)
+ * @m: the machine
+ * @vma: the source VMA
+ * @old_addr: source start
+ * @new_vma: the destination VMA, already covering the destination
+ * @new_addr: destination start
+ * @len: bytes
+ *
+ * Returns the bytes moved: @len, or less when a destination page table
+ * could not be allocated (everything below old_addr + the return value has
+ * moved; the caller moves it back). The old range is flushed from the TLB.
+ */
+unsigned long move_page_tables(struct machine *m, struct vm_area_struct *vma,
+			       unsigned long old_addr, struct vm_area_struct *new_vma,
+			       unsigned long new_addr, unsigned long len)
+{
+	struct move_ptes mp = { .old_addr = old_addr, .new_addr = new_addr };
+	unsigned long moved = len;
+
+	if (!len)
+		return 0;
+	VM_WARN_ON(m, new_vma->vm_mm != vma->vm_mm);
+	if (walk_page_range(m, vma->vm_mm, old_addr, old_addr + len, &move_ptes_ops, vma, &mp,
+			    NULL))
+		moved = mp.failed_at - old_addr;
+	if (mp.flush)
+		flush_tlb_range(m, vma, old_addr, old_addr + len);
+	return moved;
 }
 
 /* Copy the VMA to new_addr and move its page tables; on failure move them
