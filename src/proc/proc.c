@@ -79,6 +79,11 @@ void seq_putc(struct seq_file *s, char c)
 /* Per-process files: /proc/PID/NAME and /proc/self/NAME. */
 static const struct proc_pid_entry proc_pid_entries[] = {
 	{ "maps", pid_maps_show },
+	{ "smaps", pid_smaps_show },
+	{ "smaps_rollup", pid_smaps_rollup_show },
+	{ "stat", pid_stat_show },
+	{ "statm", pid_statm_show },
+	{ "status", pid_status_show },
 };
 
 const char *const *mmkit_proc_files(void)

@@ -41,4 +41,20 @@ struct proc_pid_entry {
 /* in proc/pid_maps.c */
 int pid_maps_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
 
+/* in proc/pid_smaps.c */
+int pid_smaps_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
+int pid_smaps_rollup_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
+
+/* in proc/pid_status.c */
+struct mm_struct;
+int pid_status_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
+void task_mem(struct seq_file *s, struct mm_struct *mm);
+
+/* in proc/pid_stat.c */
+int pid_stat_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
+int pid_statm_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
+int task_ppid(const struct task_struct *tsk);
+char task_state_char(const struct task_struct *tsk);
+unsigned long long task_sigcatch(const struct task_struct *tsk);
+
 #endif
