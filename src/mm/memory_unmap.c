@@ -17,7 +17,7 @@
  * table still used by a neighbouring VMA stays.
  *
  * Invariants: after zap_vma_range() no PTE of the range is set; after
- * exit_mmap() (zap of every VMA, free_pgtables(0, 0)) pgtables_bytes is 0. */
+ * exit_mmap() (zap of every VMA, free_pgtables over all of user space) pgtables_bytes is 0. */
 #include "mm/pagewalk.h"
 
 #define ZAP_BATCH 64	/* pages gathered before a flush (cf. MMU_GATHER_BUNDLE) */
@@ -226,26 +226,29 @@ static void free_pgd_range(struct machine *m, struct mm_struct *mm, unsigned lon
 
 /**
  * free_pgtables() - free the page tables that only covered the unmapped
- *	space [@floor, @ceiling) (cf. free_pgtables, free_pgd_range)
+ *	range [@addr, @end), within the gap [@floor, @ceiling) the unmap left
+ *	(cf. free_pgtables, free_pgd_range)
  * @m: the machine
  * @mm: the address space; the VMAs of the range are already unlinked and
  *	zapped, so no VMA lies in [@floor, @ceiling)
+ * @addr: start of the unmapped VMAs
+ * @end: end of the unmapped VMAs
  * @floor: the end of the VMA below the range, or 0 (FIRST_USER_ADDRESS)
  * @ceiling: the start of the VMA above it, or 0 for the top of user space
  *	(USER_PGTABLES_CEILING)
  *
  * Linux calls free_pgd_range(vma->vm_start, vma->vm_end, floor, ceiling)
- * for the VMAs that went; as nothing else lies between floor and ceiling,
- * freeing over the whole gap frees the same tables: a pte table only when
+ * for each VMA that went; as nothing else lies between floor and ceiling,
+ * one call over their span frees the same tables: a pte table only when
  * its PMD_SIZE region is inside the gap, a pmd table only when its PUD_SIZE
- * region is, and so on up. A table shared with a neighbour stays.
+ * region is, and so on up. A table shared with a neighbour stays. Walking
+ * only the unmapped span (not the whole gap) keeps munmap's cost
+ * proportional to what was mapped.
  */
-void free_pgtables(struct machine *m, struct mm_struct *mm, unsigned long floor,
-		   unsigned long ceiling)
+void free_pgtables(struct machine *m, struct mm_struct *mm, unsigned long addr,
+		   unsigned long end, unsigned long floor, unsigned long ceiling)
 {
-	unsigned long end = ceiling ? ceiling : mm->task_size;
-
-	if (!mm->pgd || floor >= end)
+	if (!mm->pgd || addr >= end)
 		return;
-	free_pgd_range(m, mm, floor, end, floor, ceiling);
+	free_pgd_range(m, mm, addr, end, floor, ceiling);
 }

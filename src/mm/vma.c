@@ -705,7 +705,7 @@ void vms_complete_munmap_vmas(struct machine *m, struct mm_struct *mm,
 	mm->locked_vm -= vms->locked_vm;
 	for (next = vma; next; next = next->vm_next)
 		zap_vma_range(m, next, next->vm_start, next->vm_end);
-	free_pgtables(m, mm, vms->prev ? vms->prev->vm_end : 0,
+	free_pgtables(m, mm, vms->start, vms->end, vms->prev ? vms->prev->vm_end : 0,
 		      vms->next ? vms->next->vm_start : 0);
 	update_hiwater_vm(mm);
 	mm->total_vm -= vms->nr_pages;
@@ -786,7 +786,7 @@ void exit_mmap(struct machine *m, struct mm_struct *mm)
 	mmap_write_lock(mm);
 	for_each_vma(mm, vma)
 		zap_vma_range(m, vma, vma->vm_start, vma->vm_end);
-	free_pgtables(m, mm, 0, 0);
+	free_pgtables(m, mm, 0, mm->task_size, 0, 0);
 	for (vma = mm->mmap; vma; vma = next) {
 		next = vma->vm_next;
 		if (vma->vm_flags & VM_ACCOUNT)

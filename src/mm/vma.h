@@ -267,8 +267,8 @@ int __mm_populate(struct machine *m, struct mm_struct *mm, unsigned long start,
 /* in mm/memory_unmap.c */
 void zap_vma_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end);
-void free_pgtables(struct machine *m, struct mm_struct *mm, unsigned long floor,
-		   unsigned long ceiling);
+void free_pgtables(struct machine *m, struct mm_struct *mm, unsigned long addr,
+		   unsigned long end, unsigned long floor, unsigned long ceiling);
 /* in mm/memory_copy.c */
 int copy_page_range(struct machine *m, struct vm_area_struct *dst_vma,
 		    struct vm_area_struct *src_vma);
@@ -282,6 +282,8 @@ unsigned long move_page_tables(struct machine *m, struct vm_area_struct *vma,
 /* in mm/gup.c */
 long populate_vma_page_range(struct machine *m, struct vm_area_struct *vma,
 			     unsigned long start, unsigned long end);
+long faultin_page_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
+			unsigned long end, bool write);
 /* in mm/mlock.c */
 void mlock_vma_pages_range(struct machine *m, struct vm_area_struct *vma, unsigned long start,
 			   unsigned long end, vm_flags_t newflags);
