@@ -164,7 +164,8 @@ struct kernel_pgtables {
 	unsigned long nr_tlb_flush[NR_TLB_FLUSH_KINDS];
 
 	/* fault injection for tests: fail the Nth page allocation made by the
-	 * kernel-VM code (page tables, vmalloc pages and bookkeeping); 0 = off */
+	 * kernel-VM code (kernel and user page tables, pgds, vmalloc pages and
+	 * bookkeeping); 0 = off */
 	unsigned long fail_nth;
 	unsigned long nr_allocs;	/* allocations counted towards fail_nth */
 };

@@ -214,13 +214,16 @@ static int madvise_pages(struct machine *m, struct vm_area_struct *vma, unsigned
 		zap_vma_range(m, vma, start, end);	/* + punch the shmem hole */
 		return 0;
 	case MADV_POPULATE_READ:
-	case MADV_POPULATE_WRITE:
-		/* get_user_pages refuses: "incompatible mappings / permissions" */
-		if (f & (VM_IO | VM_PFNMAP))
-			return -EINVAL;
-		if (!(f & (behavior == MADV_POPULATE_WRITE ? VM_WRITE : VM_READ)))
-			return -EINVAL;
-		return populate_vma_page_range(m, vma, start, end) < 0 ? -ENOMEM : 0;
+	case MADV_POPULATE_WRITE: {
+		/* read faults even on private writable memory (the zero page),
+		 * write faults even on shared memory (cf. madvise_populate):
+		 * -EINVAL incompatible mapping, -EFAULT SIGBUS/SIGSEGV,
+		 * -ENOMEM out of memory */
+		long ret = faultin_page_range(m, vma, start, end,
+					      behavior == MADV_POPULATE_WRITE);
+
+		return ret < 0 ? (int)ret : 0;
+	}
 	case MADV_COLLAPSE:
 		return -EINVAL;	/* khugepaged: not built */
 	default:

@@ -18,7 +18,9 @@
 /* One zeroed table page for @mm, or 0 without memory (GFP_PGTABLE_USER). */
 static phys_addr_t user_pgtable_alloc(struct machine *m, struct mm_struct *mm)
 {
-	struct page *page = alloc_page(m, GFP_KERNEL | __GFP_NOWARN);
+	/* m->pgtables.fail_nth covers user tables too (fault-injection tests) */
+	struct page *page = kernel_vm_should_fail(m) ? NULL :
+			    alloc_page(m, GFP_KERNEL | __GFP_NOWARN);
 
 	if (!page)
 		return 0;
@@ -61,7 +63,7 @@ int pgd_alloc_user(struct machine *m, struct mm_struct *mm)
 	struct page *page;
 
 	mm->pgd = 0;
-	if (!m->pgtables.ready)
+	if (!m->pgtables.ready || kernel_vm_should_fail(m))
 		return -ENOMEM;
 	page = alloc_page(m, GFP_KERNEL | __GFP_NOWARN);
 	if (!page)
