@@ -28,6 +28,8 @@
 #include <mmkit/mmkit.h>
 #include <mmkit/mmu.h>
 
+#include "bench.h"
+
 #include "mm/vma.h"
 
 #ifndef MADV_POPULATE_WRITE
@@ -43,31 +45,9 @@ static const char machine_text[] =
 	"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
 	"BIOS-e820: [mem 0x0000000000100000-0x000000001fffffff] usable\n";
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 static struct machine *boot(void)
 {
-	struct machine_desc d;
-	char err[256];
-	struct machine *m;
-
-	if (mmkit_desc_parse(&d, machine_text, "bench", err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		exit(1);
-	}
-	m = mmkit_machine_create(&d);
-	if (!m || mmkit_boot(m)) {
-		fprintf(stderr, "boot failed\n%s", m ? mmkit_log_text(m, NULL) : "");
-		exit(1);
-	}
-	m->debug_vm = 0;
-	return m;
+	return bench_boot(machine_text);
 }
 
 /* Back every page of the simulated RAM with host memory now, without
@@ -125,13 +105,6 @@ static double host_run(void)
 	t1 = now_ns();
 	munmap((void *)p, len);
 	return (t1 - t0) / NPAGES;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 int main(void)

@@ -11,17 +11,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench.h"
+
 #include "mm/page_alloc.h"
 
 #define barrier() __asm__ __volatile__("" ::: "memory")
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 /* The floor: one pop from the head of a free list and one push back. */
 static double bench_bare(struct page *pages, int nr, long iters)

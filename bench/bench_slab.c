@@ -25,6 +25,8 @@
 #include <mmkit/mmkit.h>
 #include <mmkit/slab.h>
 
+#include "bench.h"
+
 #define BATCH 32
 #define NSIZES 4096
 #define REPEAT 5
@@ -53,14 +55,6 @@ struct job {
 	pthread_barrier_t *barrier;
 	double ns;
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static size_t workload_size(enum workload w, long i)
 {

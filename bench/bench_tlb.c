@@ -22,6 +22,8 @@
 
 #include <mmkit/mmkit.h>
 
+#include "bench.h"
+
 #include "arch/x86/mmu.h"
 
 #define BASE 0x100000000UL
@@ -37,54 +39,14 @@ static const char machine_text[] =
 	"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
 	"BIOS-e820: [mem 0x0000000000100000-0x000000001fffffff] usable\n";
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
-
-static unsigned long long rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double median(double *v)
 {
-	qsort(v, RUNS, sizeof(*v), cmp_double);
-	return v[RUNS / 2];
+	return median_of(v, RUNS);
 }
 
 static struct machine *boot(void)
 {
-	struct machine_desc d;
-	char err[256];
-	struct machine *m;
-
-	if (mmkit_desc_parse(&d, machine_text, "bench", err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		exit(1);
-	}
-	m = mmkit_machine_create(&d);
-	if (!m || mmkit_boot(m)) {
-		fprintf(stderr, "boot failed\n");
-		exit(1);
-	}
-	m->debug_vm = 0;
-	return m;
+	return bench_boot(machine_text);
 }
 
 /* Map va to a fresh frame with a user read-write pte, A and D set. */

@@ -26,6 +26,8 @@
 
 #include <mmkit/mmkit.h>
 
+#include "bench.h"
+
 #include "mm/vma.h"
 
 #define BASE 0x100000000UL
@@ -42,41 +44,9 @@ static const char machine_text[] =
 	"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
 	"BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable\n";
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
-
-static unsigned long long rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 static struct machine *boot(void)
 {
-	struct machine_desc d;
-	char err[256];
-	struct machine *m;
-
-	if (mmkit_desc_parse(&d, machine_text, "bench", err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		exit(1);
-	}
-	m = mmkit_machine_create(&d);
-	if (!m || mmkit_boot(m)) {
-		fprintf(stderr, "boot failed\n");
-		exit(1);
-	}
-	m->debug_vm = 0;
-	return m;
+	return bench_boot(machine_text);
 }
 
 /* n one-page VMAs at BASE, BASE + 2 pages, ... Returns ns per mmap. */
