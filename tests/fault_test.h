@@ -26,6 +26,21 @@ static inline struct page *ft_page(struct machine *m, unsigned long addr)
 	return pte_page(m, pte);
 }
 
+/* One byte of the current task's memory, read or written as the program
+ * would (through the MMU; the access must succeed). */
+static inline char peek(struct machine *m, unsigned long addr)
+{
+	char c = 0;
+
+	assert_int_equal(mmkit_read(m, addr, &c, 1), 0);
+	return c;
+}
+
+static inline void poke(struct machine *m, unsigned long addr, char c)
+{
+	assert_int_equal(mmkit_write(m, addr, &c, 1), 0);
+}
+
 /* Pages handed out by the buddy allocator so far (PGALLOC_*). */
 static inline unsigned long ft_allocs(struct machine *m)
 {

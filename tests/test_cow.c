@@ -16,19 +16,6 @@ static struct task_struct *cow_fork(struct machine *m)
 	return child;
 }
 
-static char peek(struct machine *m, unsigned long addr)
-{
-	char c = 0;
-
-	assert_int_equal(mmkit_read(m, addr, &c, 1), 0);
-	return c;
-}
-
-static void poke(struct machine *m, unsigned long addr, char c)
-{
-	assert_int_equal(mmkit_write(m, addr, &c, 1), 0);
-}
-
 static void test_parent_and_child_see_their_own_writes(void **state)
 {
 	struct machine *m = vt_boot();

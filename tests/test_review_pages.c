@@ -2,19 +2,6 @@
  * each test fails without the fix named in its comment. */
 #include "fault_test.h"
 
-static char peek(struct machine *m, unsigned long addr)
-{
-	char c = 0;
-
-	assert_int_equal(mmkit_read(m, addr, &c, 1), 0);
-	return c;
-}
-
-static void poke(struct machine *m, unsigned long addr, char c)
-{
-	assert_int_equal(mmkit_write(m, addr, &c, 1), 0);
-}
-
 /* mremap of a faulted VMA next to an unfaulted one with contiguous pgoff:
  * Linux merges them (vma_merge_copied_range) and the merged VMA takes the
  * moved pages' anon_vma (vma_expand's dup_anon_vma of copied_from), so a

@@ -159,22 +159,7 @@ ptep_t *pte_alloc_user(struct machine *m, struct mm_struct *mm, unsigned long ad
  */
 pmdp_t *pmd_offset_user(struct machine *m, struct mm_struct *mm, unsigned long addr)
 {
-	pgdp_t *pgd;
-	p4dp_t *p4d;
-	pudp_t *pud;
-
-	if (!mm->pgd)
-		return NULL;
-	pgd = pgd_offset_pgd(m, mm->pgd, addr);
-	if (pgd_none(m, pgdp_get(m, pgd)))
-		return NULL;
-	p4d = p4d_offset(m, pgd, addr);
-	if (p4d_none(m, p4dp_get(m, p4d)))
-		return NULL;
-	pud = pud_offset(m, p4d, addr);
-	if (pud_none(m, pudp_get(m, pud)) || pud_leaf(m, pudp_get(m, pud)))
-		return NULL;
-	return pmd_offset(m, pud, addr);
+	return mm->pgd ? pmd_lookup(m, mm->pgd, addr) : NULL;
 }
 
 /**

@@ -265,27 +265,37 @@ ptep_t *kernel_pte_alloc(struct machine *m, u64 addr)
 }
 
 /**
+ * pmd_lookup - the pmd slot of addr in the tables rooted at pgd, without allocating
+ * @m: machine @pgd: physical address of a pgd page @addr: the address
+ * Return: the slot, or NULL when a level above it is missing or a large page.
+ */
+pmdp_t *pmd_lookup(struct machine *m, phys_addr_t pgd, u64 addr)
+{
+	pgdp_t *pgdp = pgd_offset_pgd(m, pgd, addr);
+	p4dp_t *p4d;
+	pudp_t *pud;
+
+	if (pgd_none(m, pgdp_get(m, pgdp)))
+		return NULL;
+	p4d = p4d_offset(m, pgdp, addr);
+	if (p4d_none(m, p4dp_get(m, p4d)))
+		return NULL;
+	pud = pud_offset(m, p4d, addr);
+	if (pud_none(m, pudp_get(m, pud)) || pud_leaf(m, pudp_get(m, pud)))
+		return NULL;
+	return pmd_offset(m, pud, addr);
+}
+
+/**
  * kernel_pte_lookup - the pte slot of kernel address addr, without allocating
  * @m: machine @addr: the address
  * Return: the slot, or NULL when a level above is missing or a large page.
  */
 ptep_t *kernel_pte_lookup(struct machine *m, u64 addr)
 {
-	pgdp_t *pgd = pgd_offset_k(m, addr);
-	p4dp_t *p4d;
-	pudp_t *pud;
-	pmdp_t *pmd;
+	pmdp_t *pmd = pmd_lookup(m, m->pgtables.swapper_pg_dir, addr);
 
-	if (pgd_none(m, pgdp_get(m, pgd)))
-		return NULL;
-	p4d = p4d_offset(m, pgd, addr);
-	if (p4d_none(m, p4dp_get(m, p4d)))
-		return NULL;
-	pud = pud_offset(m, p4d, addr);
-	if (pud_none(m, pudp_get(m, pud)) || pud_leaf(m, pudp_get(m, pud)))
-		return NULL;
-	pmd = pmd_offset(m, pud, addr);
-	if (pmd_none(m, pmdp_get(m, pmd)) || pmd_leaf(m, pmdp_get(m, pmd)))
+	if (!pmd || pmd_none(m, pmdp_get(m, pmd)) || pmd_leaf(m, pmdp_get(m, pmd)))
 		return NULL;
 	return pte_offset_kernel(m, pmd, addr);
 }

@@ -349,6 +349,7 @@ pudp_t *pud_alloc_k(struct machine *m, p4dp_t *p4d, u64 addr);
 pmdp_t *pmd_alloc_k(struct machine *m, pudp_t *pud, u64 addr);
 ptep_t *pte_alloc_kernel(struct machine *m, pmdp_t *pmd, u64 addr);
 ptep_t *kernel_pte_alloc(struct machine *m, u64 addr);
+pmdp_t *pmd_lookup(struct machine *m, phys_addr_t pgd, u64 addr);
 ptep_t *kernel_pte_lookup(struct machine *m, u64 addr);
 
 /* The outcome of a page-table walk. */
