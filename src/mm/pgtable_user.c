@@ -50,6 +50,43 @@ void user_pgtable_free(struct machine *m, struct mm_struct *mm, phys_addr_t tabl
 	__free_page(m, page);
 }
 
+static bool user_table_install(struct machine *m, struct mm_struct *mm, enum pt_level l,
+			       void *slot);
+
+/* The user pgd slots: those below KERNEL_PGD_BOUNDARY. */
+static void *user_pgd_slot(struct machine *m, struct mm_struct *mm, unsigned int i)
+{
+	return m->ram + mm->pgd + (u64)i * pgt_fmt(m)->entry_size;
+}
+
+/* PAE: free the pmd tables still linked in the user pgd slots
+ * (cf. pgd_mop_up_pmds). */
+static void pgd_mop_up_pmds(struct machine *m, struct mm_struct *mm)
+{
+	for (unsigned int i = 0; i < kernel_pgd_boundary(m); i++) {
+		void *slot = user_pgd_slot(m, mm, i);
+		u64 v = pt_read(m, slot);
+
+		if (!(v & _PAGE_PRESENT))
+			continue;
+		pt_write(m, slot, 0);
+		user_pgtable_free(m, mm, pt_table_phys(v));
+	}
+}
+
+/* PAE: the CPU loads all four PDPTEs when CR3 is written, so Linux
+ * allocates the user pmd tables with the pgd (cf. preallocate_pmds,
+ * pgd_prepopulate_pmd); they count in VmPTE from the start. */
+static int preallocate_pmds(struct machine *m, struct mm_struct *mm)
+{
+	for (unsigned int i = 0; i < kernel_pgd_boundary(m); i++)
+		if (!user_table_install(m, mm, PT_PUD, user_pgd_slot(m, mm, i))) {
+			pgd_mop_up_pmds(m, mm);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
 /**
  * pgd_alloc_user() - give a new address space its page global directory,
  *	user half empty, kernel half copied from swapper_pg_dir (cf. pgd_alloc)
@@ -72,6 +109,10 @@ int pgd_alloc_user(struct machine *m, struct mm_struct *mm)
 	mm_memset(page_address(m, page), 0, PAGE_SIZE);
 	pgd_ctor(m, page);
 	mm->pgd = page_to_phys(m, page);
+	if (pgt_fmt(m)->levels == 3 && preallocate_pmds(m, mm)) {
+		pgd_free_user(m, mm);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -87,6 +128,8 @@ void pgd_free_user(struct machine *m, struct mm_struct *mm)
 	if (!mm->pgd)
 		return;
 	page = pfn_to_page(m, PFN_DOWN(mm->pgd));
+	if (pgt_fmt(m)->levels == 3)
+		pgd_mop_up_pmds(m, mm);
 	VM_WARN_ON(m, mm->pgtables_bytes != 0);
 	pgd_dtor(m, page);
 	ClearPageTable(page);
