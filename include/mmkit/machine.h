@@ -150,6 +150,25 @@ struct machine {
 	struct vm_state vm;
 	/* signals the kernel forced on tasks (src/kernel/signal.c) */
 	struct signal_state signal;
+	/* A test's hook into the fault and GUP paths, to interleave another
+	 * thread's step deterministically (tests/test_cve.c): called with
+	 * where = MMKIT_HOOK_* and test_hook_arg; NULL: none. */
+	void (*test_hook)(struct machine *m, int where, void *arg);
+	void *test_hook_arg;
+	/* References get_user_pages/pin_user_pages handed out and not yet put
+	 * (src/mm/gup.c), per page frame, so the checker can tell them from
+	 * leaked references (pins count GUP_PIN_COUNTING_BIAS each). */
+	struct {
+		int nr;
+		struct { unsigned long pfn; long refs; } ref[64];
+	} gup;
+};
+
+/* Where machine.test_hook is called. */
+enum {
+	MMKIT_HOOK_STACK_UNLOCKED,	/* fault below a stack: read lock dropped, write lock not yet taken */
+	MMKIT_HOOK_STACK_LOCKED,	/* fault below a stack: write lock held, before expand_downwards */
+	MMKIT_HOOK_GUP_RETRY,		/* get_user_pages: a fault done, mmap lock dropped, before the retry */
 };
 
 #endif

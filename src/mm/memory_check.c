@@ -22,6 +22,7 @@
  * the counts agreed, and restores it. The machine must be quiescent (as for
  * every checker): no CPU may fault or unmap meanwhile. */
 #include "mm/pagewalk.h"
+#include "mm/gup.h"
 
 /* A flag bit no page uses: above the page flags, below the allocation
  * order kept in page->flags. Set only during check_user_memory(). */
@@ -85,7 +86,7 @@ static void memcheck_mm_pte(struct mm_walk *walk, struct memcheck *c, unsigned l
 							     ~PAGE_MAPPING_ANON)))
 		report(m, c, walk->mm, addr, pte,
 		       "an anonymous page of an anon_vma its VMA is not linked to");
-	if (PageAnon(page) && page_count(page) != page_mapcount(page))
+	if (PageAnon(page) && page_count(page) != page_mapcount(page) + gup_refs(m, page))
 		report(m, c, walk->mm, addr, pte,
 		       "an anonymous page whose refcount is not its mapcount");
 }

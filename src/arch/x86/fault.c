@@ -67,10 +67,14 @@ static struct vm_area_struct *lock_mm_and_find_vma(struct machine *m, struct mm_
 	/* Growing the stack changes the VMA: that needs the lock for writing
 	 * (Linux has no upgrade either: drop and retake, then look again). */
 	mmap_read_unlock(mm);
+	if (m->test_hook)
+		m->test_hook(m, MMKIT_HOOK_STACK_UNLOCKED, m->test_hook_arg);
 	mmap_write_lock(mm);
 	vma = find_vma(m, mm, address);
 	if (!vma)
 		goto fail;
+	if (m->test_hook)
+		m->test_hook(m, MMKIT_HOOK_STACK_LOCKED, m->test_hook_arg);
 	if (vma->vm_start > address &&
 	    (!(vma->vm_flags & VM_GROWSDOWN) || expand_downwards(m, vma, address)))
 		goto fail;

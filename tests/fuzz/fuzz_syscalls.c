@@ -1,0 +1,340 @@
+/* libFuzzer harness: random sequences of memory syscalls, user accesses,
+ * forks, clones, exits and kernel allocations on a small i386 machine
+ * (64 MiB) or, when the first byte is odd, an x86_64 one (64 MiB).
+ *
+ * The input is a byte program: each operation is an opcode byte followed
+ * by argument bytes (see next_op). Addresses come from a table of
+ * interesting values (the test window, TASK_SIZE and around, kernel
+ * addresses, wrapping values) plus page offsets and raw bytes; lengths
+ * likewise (0, 1, pages, ~0, values that wrap).
+ *
+ * Whatever the bytes: no crash, no sanitizer report, every syscall returns
+ * a value or -errno (never a positive error, never an errno outside
+ * 1..4095), mmkit_read/mmkit_write return 0, -EFAULT or -ESRCH,
+ * mmkit_check() is clean after every operation, kernel allocations keep
+ * their bytes (no user access reaches them), and once every process has
+ * exited the free page count is back to where it started: otherwise
+ * abort(). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmkit/mman.h>
+#include <mmkit/mmkit.h>
+#include <mmkit/mmu.h>
+#include <mmkit/sched.h>
+#include <mmkit/signal.h>
+#include <mmkit/slab.h>
+#include <mmkit/vmalloc.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define WIN 0x50000000UL
+#define MAXP 6
+#define MAXK 16
+
+static const char i386_64m[] =
+	"name fuzz-i386\narch i386\nhighmem yes\n"
+	"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+	"BIOS-e820: [mem 0x0000000000100000-0x0000000003ffffff] usable\n";
+static const char x86_64_64m[] =
+	"name fuzz-x86_64\narch x86_64\n"
+	"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+	"BIOS-e820: [mem 0x0000000000100000-0x0000000003ffffff] usable\n";
+
+struct in {
+	const uint8_t *p;
+	size_t n;
+};
+
+static unsigned int byte(struct in *in)
+{
+	if (!in->n)
+		return 0;
+	in->n--;
+	return *in->p++;
+}
+
+static unsigned long word(struct in *in)
+{
+	unsigned long v = 0;
+
+	for (int i = 0; i < 4; i++)
+		v = v << 8 | byte(in);
+	return v;
+}
+
+struct fz {
+	struct machine *m;
+	struct task_struct *t[MAXP];
+	struct { void *ptr; struct page *page; unsigned int order; int type; } k[MAXK];
+	int nk;
+	int caught;
+};
+
+static unsigned long task_size(struct fz *f)
+{
+	struct task_struct *t = get_current(f->m);
+
+	return t && t->mm ? t->mm->task_size : 0xc0000000UL;
+}
+
+/* An address: mostly the window, sometimes the edges of user space. */
+static unsigned long addr_arg(struct fz *f, struct in *in)
+{
+	unsigned int sel = byte(in), pg = byte(in);
+	unsigned long ts = task_size(f);
+
+	switch (sel % 12) {
+	case 0: return 0;
+	case 1: return ts - (unsigned long)(pg % 8) * 4096;
+	case 2: return ts + (unsigned long)pg * 4096;
+	case 3: return -1UL - pg;
+	case 4: return word(in);
+	case 5: return WIN + (unsigned long)pg * 4096 + (sel >> 4);	/* maybe unaligned */
+	case 6: { struct task_struct *t = get_current(f->m);
+		  return t && t->mm ? t->mm->brk + (unsigned long)(pg % 16) * 4096 : 0; }
+	case 7: { struct task_struct *t = get_current(f->m);
+		  return t && t->mm ? t->mm->start_stack - (unsigned long)pg * 4096 : 0; }
+	default: return WIN + (unsigned long)(pg % 64) * 4096;
+	}
+}
+
+static unsigned long len_arg(struct in *in)
+{
+	unsigned int sel = byte(in), v = byte(in);
+
+	switch (sel % 10) {
+	case 0: return 0;
+	case 1: return -1UL - v;
+	case 2: return (unsigned long)v << 20;
+	case 3: return v;
+	case 4: return 0x80000000UL + v;
+	default: return (unsigned long)(v % 16 + 1) * 4096;
+	}
+}
+
+static void check_ret(long r)
+{
+	/* a syscall answers a value or -errno with 0 < errno < 4096 */
+	if (r < 0 && r < -4095)
+		abort();
+}
+
+static void handler(struct machine *m, struct task_struct *tsk, const struct mmkit_siginfo *info,
+		    void *arg)
+{
+	(void)m;
+	(void)tsk;
+	if (info->signo != SIGSEGV && info->signo != SIGBUS)
+		abort();
+	++*(int *)arg;
+}
+
+static int slot_free(struct fz *f)
+{
+	for (int i = 0; i < MAXP; i++)
+		if (!f->t[i])
+			return i;
+	return -1;
+}
+
+/* Forget tasks the kernel has freed (killed by a signal, ended as threads). */
+static void forget_dead(struct fz *f)
+{
+	for (int i = 0; i < MAXP; i++)
+		if (f->t[i] && find_task_by_pid(f->m, f->t[i]->pid) != f->t[i])
+			f->t[i] = NULL;
+}
+
+static void new_task(struct fz *f, struct task_struct *t, bool catch_segv)
+{
+	int i = slot_free(f);
+
+	if (!t)
+		return;
+	if (i < 0) {
+		mmkit_exit(f->m, t, 0);
+		return;
+	}
+	f->t[i] = t;
+	if (catch_segv)
+		mmkit_sigaction(f->m, t, SIGSEGV, handler, &f->caught);
+}
+
+static void kernel_op(struct fz *f, struct in *in)
+{
+	unsigned int sel = byte(in), v = byte(in);
+
+	if (f->nk && (sel & 1 || f->nk == MAXK)) {
+		int i = (int)(v % (unsigned int)f->nk);
+
+		if (f->k[i].type == 0)
+			__free_pages(f->m, f->k[i].page, f->k[i].order);
+		else if (f->k[i].type == 1)
+			kfree(f->m, f->k[i].ptr);
+		else
+			vfree(f->m, f->k[i].ptr);
+		f->k[i] = f->k[--f->nk];
+		return;
+	}
+	f->k[f->nk].type = (int)(sel >> 1) % 3;
+	switch (f->k[f->nk].type) {
+	case 0:
+		f->k[f->nk].order = v % 4;
+		f->k[f->nk].page = alloc_pages(f->m, (sel & 2) ? GFP_HIGHUSER : GFP_KERNEL,
+					       f->k[f->nk].order);
+		if (f->k[f->nk].page)
+			f->nk++;
+		break;
+	case 1:
+		f->k[f->nk].ptr = kmalloc(f->m, (size_t)v * 37 + 1, GFP_KERNEL);
+		if (f->k[f->nk].ptr)
+			f->nk++;
+		break;
+	default:
+		f->k[f->nk].ptr = vmalloc(f->m, (unsigned long)v * 512 + 1);
+		if (f->k[f->nk].ptr)
+			f->nk++;
+		break;
+	}
+}
+
+static void access_op(struct fz *f, struct in *in, bool write)
+{
+	unsigned long a = addr_arg(f, in);
+	size_t len = len_arg(in) % 9000;
+	uint8_t *buf = calloc(1, len + 1);
+	int r;
+
+	if (!buf)
+		return;
+	r = write ? mmkit_write(f->m, a, buf, len) : mmkit_read(f->m, a, buf, len);
+	free(buf);
+	if (r != 0 && r != -EFAULT && r != -ESRCH)
+		abort();
+}
+
+static void next_op(struct fz *f, struct in *in)
+{
+	struct machine *m = f->m;
+	unsigned int op = byte(in);
+	unsigned int who = byte(in) % MAXP;
+	unsigned long a, l;
+
+	forget_dead(f);
+	if (f->t[who])
+		mmkit_set_current(m, f->t[who]);
+	switch (op % 22) {
+	case 0: a = addr_arg(f, in); l = len_arg(in);
+		check_ret(sys_mmap(m, a, l, byte(in) & 7, (word(in) & 0x1fffff) | MAP_ANONYMOUS,
+				   -1UL, 0));
+		break;
+	case 1: a = addr_arg(f, in); l = len_arg(in);
+		check_ret(sys_mmap(m, a & ~4095UL, l, byte(in) & 7,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1UL, 0));
+		break;
+	case 2: a = addr_arg(f, in); check_ret(sys_munmap(m, a, len_arg(in))); break;
+	case 3: a = addr_arg(f, in); l = len_arg(in);
+		check_ret(sys_mprotect(m, a, l, byte(in) % 8 | (byte(in) == 7 ? PROT_GROWSDOWN : 0)));
+		break;
+	case 4: { unsigned long a2 = addr_arg(f, in), ol = len_arg(in), nl = len_arg(in);
+		check_ret(sys_mremap(m, a2, ol, nl, byte(in) % 8, addr_arg(f, in)));
+		break; }
+	case 5: check_ret(sys_brk(m, addr_arg(f, in))); break;
+	case 6: { static const int adv[] = { MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL,
+					     MADV_WILLNEED, MADV_DONTNEED, MADV_FREE, MADV_REMOVE,
+					     MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK,
+					     MADV_KEEPONFORK, MADV_COLD, MADV_PAGEOUT,
+					     MADV_POPULATE_READ, MADV_POPULATE_WRITE,
+					     MADV_DONTNEED_LOCKED, MADV_HUGEPAGE, MADV_DONTDUMP, 99 };
+		a = addr_arg(f, in); l = len_arg(in);
+		check_ret(sys_madvise(m, a, l, adv[byte(in) % (sizeof(adv) / sizeof(adv[0]))]));
+		break; }
+	case 7: a = addr_arg(f, in); check_ret(sys_mlock(m, a, len_arg(in))); break;
+	case 8: a = addr_arg(f, in); check_ret(sys_munlock(m, a, len_arg(in))); break;
+	case 9: check_ret(sys_mlockall(m, (int)(byte(in) % 8))); break;
+	case 10: check_ret(sys_munlockall(m)); break;
+	case 11: a = addr_arg(f, in); l = len_arg(in); check_ret(sys_msync(m, a, l, (int)byte(in) % 8));
+		break;
+	case 12: case 13: case 14: access_op(f, in, false); break;
+	case 15: case 16: access_op(f, in, true); break;
+	case 17: if (f->t[who]) new_task(f, mmkit_fork(m, f->t[who]), byte(in) & 1); break;
+	case 18: if (f->t[who]) {
+			static const unsigned long fl[] = { CLONE_VM | SIGCHLD,
+				CLONE_VM | CLONE_SIGHAND | CLONE_THREAD, CLONE_THREAD, SIGCHLD };
+			new_task(f, mmkit_clone(m, f->t[who], fl[byte(in) % 4]), true);
+		}
+		break;
+	case 19: if (f->t[who]) { mmkit_exit(m, f->t[who], 0); f->t[who] = NULL; }
+		if (get_current(m))
+			while (mmkit_wait(m, -1, NULL) > 0)
+				;
+		break;
+	case 20: new_task(f, mmkit_spawn(m, "fz", NULL), byte(in) & 1); break;
+	default: kernel_op(f, in); break;
+	}
+	if (mmkit_check(m))
+		abort();
+}
+
+static unsigned long fz_free_pages(struct machine *m)
+{
+	unsigned long n = 0;
+
+	shrink_slab_caches(m);
+	drain_all_pages(m);
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		n += (unsigned long)m->node.node_zones[z].vm_stat[NR_FREE_PAGES];
+	return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct machine_desc d;
+	struct fz f = { 0 };
+	struct in in = { data, size };
+	unsigned long free0, kt0;
+	char err[128];
+
+	if (size > 4096)
+		return 0;
+	if (mmkit_desc_parse(&d, byte(&in) & 1 ? x86_64_64m : i386_64m, "fuzz", err, sizeof(err)))
+		abort();
+	f.m = mmkit_machine_create(&d);
+	if (!f.m || mmkit_boot(f.m))
+		abort();
+	free0 = fz_free_pages(f.m);
+	kt0 = f.m->pgtables.nr_kernel_tables;
+	new_task(&f, mmkit_spawn(f.m, "fz", NULL), true);
+	while (in.n)
+		next_op(&f, &in);
+	/* everyone exits; parents reap */
+	forget_dead(&f);
+	for (int i = 0; i < MAXP; i++) {
+		forget_dead(&f);
+		if (f.t[i]) {
+			mmkit_exit(f.m, f.t[i], 0);
+			f.t[i] = NULL;
+		}
+	}
+	while (f.m->sched.nr_tasks) {
+		struct task_struct *t = list_first_entry(&f.m->sched.tasks, struct task_struct, tasks);
+
+		mmkit_exit(f.m, t, 0);
+	}
+	while (f.nk) {
+		in.n = 1;	/* force frees */
+		in.p = (const uint8_t *)"\x01";
+		kernel_op(&f, &in);
+	}
+	if (mmkit_check(f.m))
+		abort();
+	if (fz_free_pages(f.m) + (f.m->pgtables.nr_kernel_tables - kt0) != free0) {
+		fprintf(stderr, "page leak: %lu free, %lu at the start\n", fz_free_pages(f.m), free0);
+		abort();
+	}
+	mmkit_machine_destroy(f.m);
+	return 0;
+}
