@@ -3,6 +3,7 @@
  *   mmkit boot [MACHINE] [--cmdline ARGS]    boot and print the kernel log
  *   mmkit cat [-m MACHINE] /proc/FILE...     boot and print /proc views
  *   mmkit machines                           list the shipped machines
+ *   mmkit run SCENARIO [--machine M] [--json] run a scenario (docs/scenarios.md)
  *   mmkit help [COMMAND]                     help, git style
  *
  * MACHINE is a path to a .machine file or the name of a shipped one
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include <mmkit/mmkit.h>
+#include <mmkit/scenario.h>
 
 #ifndef MMKIT_MACHINES_DIR
 #define MMKIT_MACHINES_DIR "examples/machines"
@@ -220,6 +222,39 @@ static int cmd_machines(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "machine", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct mmkit_scenario_opts ro = { .machines_dir = machines_dir() };
+	struct mmkit_scenario *sc;
+	char err[1024];
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "m:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm': ro.machine = optarg; break;
+		case 'j': ro.json = true; break;
+		case 'h': printf("usage: %s\n", find_command("run")->usage); return 0;
+		default: return usage_error("run");
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("run");
+	ret = mmkit_scenario_load(argv[optind], &sc, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	ret = mmkit_scenario_run(sc, &ro);
+	mmkit_scenario_free(sc);
+	return ret;
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
@@ -242,8 +277,18 @@ static const struct command commands[] = {
 	  "mmkit machines\n\n"
 	  "Lists the machines under $MMKIT_MACHINES (default " MMKIT_MACHINES_DIR ").",
 	  cmd_machines },
+	{ "run", "Run a scenario: a script of syscalls, allocations and /proc views",
+	  "mmkit run SCENARIO [--machine MACHINE] [--json]\n\n"
+	  "Runs the scenario file (one command a line; see 'mmkit help scenario' and\n"
+	  "docs/scenarios.md) on a freshly booted machine and prints each command\n"
+	  "('> COMMAND') with its result. The output is the same on every run.\n"
+	  "Exits 1 when a command fails unexpectedly or the file has an error\n"
+	  "(reported as FILE:LINE:COL: reason), 0 otherwise.\n\n"
+	  "    -m, --machine MACHINE  boot MACHINE instead of the scenario's 'machine' line\n"
+	  "    -j, --json             print one JSON object per command instead",
+	  cmd_run },
 	{ "help", "Show help for mmkit or one of its commands",
-	  "mmkit help [COMMAND|proc]", cmd_help },
+	  "mmkit help [COMMAND|proc|scenario]", cmd_help },
 };
 
 static const struct command *find_command(const char *name)
@@ -265,6 +310,23 @@ static void main_usage(FILE *f)
 	fprintf(f, "\nSee 'mmkit help <command>' for more on a command.\n");
 }
 
+/* 'mmkit help scenario': the language on one screen. */
+static int help_scenario(void)
+{
+	printf("Scenario files ('mmkit run FILE'): one command a line, '#' comments,\n"
+	       "variables ($name = COMMAND ...). Numbers: 4096, 0x1000, 64K, 2M, 1G;\n"
+	       "expressions: NUMBER, $var, $var+NUMBER, $var-NUMBER. Full text: docs/scenarios.md.\n\n"
+	       "Commands:\n");
+	for (int i = 0; mmkit_scenario_usage(i); i++)
+		printf("   %s\n", mmkit_scenario_usage(i));
+	printf("\nAfter a command, 'expect errno ENOMEM', 'expect signal SIGSEGV' or 'expect ok'\n"
+	       "checks its outcome; a failure that is not expected stops the run.\n"
+	       "PROT: rw- or read,write or PROT_READ|PROT_WRITE. FLAGS: private,anonymous or\n"
+	       "MAP_PRIVATE|MAP_ANONYMOUS. GFP: GFP_KERNEL, GFP_HIGHUSER|__GFP_ZERO, ...\n"
+	       "show /proc/NAME/maps names a process by its scenario name.\n");
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	const struct command *c;
@@ -283,6 +345,8 @@ static int cmd_help(int argc, char **argv)
 		       "a freshly booted machine has none.\n");
 		return 0;
 	}
+	if (!strcmp(argv[1], "scenario"))
+		return help_scenario();
 	c = find_command(argv[1]);
 	if (!c) {
 		fprintf(stderr, "mmkit: no help for '%s'. See 'mmkit --help'.\n", argv[1]);
