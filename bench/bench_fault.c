@@ -65,7 +65,7 @@ static void prefault_ram(struct machine *m)
 /* One mmkit run: ns per fault, or a negative value on failure. */
 static double mmkit_run(struct machine *m)
 {
-	unsigned long len = NPAGES * PAGE_SIZE, before = m->vm_events[PGFAULT];
+	unsigned long len = NPAGES * PAGE_SIZE, before = vm_event(m, PGFAULT);
 	long addr = sys_mmap(m, 0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 			     (unsigned long)-1, 0);
 	const u8 one = 1;
@@ -78,9 +78,9 @@ static double mmkit_run(struct machine *m)
 		if (mmkit_write(m, (unsigned long)addr + i * PAGE_SIZE, &one, 1))
 			return -1;
 	t1 = now_ns();
-	if (m->vm_events[PGFAULT] - before != NPAGES) {
+	if (vm_event(m, PGFAULT) - before != NPAGES) {
 		fprintf(stderr, "expected %lu faults, counted %lu\n", NPAGES,
-			m->vm_events[PGFAULT] - before);
+			vm_event(m, PGFAULT) - before);
 		return -1;
 	}
 	if (sys_munmap(m, (unsigned long)addr, len))

@@ -64,6 +64,18 @@ int check_page_alloc(struct machine *m);
 unsigned long nr_free_pages(struct machine *m);
 unsigned long nr_free_zone_pages(struct machine *m, int high_zoneidx);
 
+/* Count delta vm events (/proc/vmstat). Linux keeps them per CPU
+ * (vm_event_states); mmkit adds atomically, so any CPU may count. */
+static inline void count_vm_events(struct machine *m, enum vm_event_item item, unsigned long delta)
+{
+	unsigned int cpu = smp_processor_id(m);
+	unsigned long *c = &m->vm_event_cpu[cpu < NR_CPUS ? cpu : 0][item];
+
+	/* this CPU's row only: a plain add, no locked instruction (relaxed
+	 * atomics so readers summing the rows are not a data race) */
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + delta, __ATOMIC_RELAXED);
+}
+
 /* in mm/debug.c: the checkers mmkit_check() runs, one per subsystem. */
 typedef int (*mmkit_checker_fn)(struct machine *m);
 

@@ -47,7 +47,7 @@ static inline unsigned long ft_allocs(struct machine *m)
 	unsigned long n = 0;
 
 	for (int i = PGALLOC_DMA; i <= PGALLOC_DEVICE; i++)
-		n += m->vm_events[i];
+		n += vm_event(m, i);
 	return n;
 }
 

@@ -106,7 +106,7 @@ static void test_faults_are_counted_as_minflt_and_pgfault(void **state)
 	struct task_struct *tsk = get_current(m);
 	unsigned long addr = (unsigned long)vt_map(m, 0, PG(2), RW, MAP_PRIVATE);
 	unsigned long min0 = tsk->min_flt, maj0 = tsk->maj_flt;
-	unsigned long pg0 = m->vm_events[PGFAULT], pgmaj0 = m->vm_events[PGMAJFAULT];
+	unsigned long pg0 = vm_event(m, PGFAULT), pgmaj0 = vm_event(m, PGMAJFAULT);
 	char c = 1;
 
 	(void)state;
@@ -114,12 +114,12 @@ static void test_faults_are_counted_as_minflt_and_pgfault(void **state)
 	assert_int_equal(mmkit_write(m, addr, &c, 1), 0);
 	assert_int_equal(mmkit_write(m, addr + PG(1), &c, 1), 0);
 	assert_int_equal(tsk->min_flt - min0, 3);
-	assert_int_equal(m->vm_events[PGFAULT] - pg0, 3);
+	assert_int_equal(vm_event(m, PGFAULT) - pg0, 3);
 	assert_int_equal(tsk->maj_flt, maj0);
-	assert_int_equal(m->vm_events[PGMAJFAULT], pgmaj0);
+	assert_int_equal(vm_event(m, PGMAJFAULT), pgmaj0);
 	assert_int_equal(mmkit_write(m, addr + 1, &c, 1), 0);
 	assert_int_equal(tsk->min_flt - min0, 3);
-	assert_int_equal(m->vm_events[PGFAULT] - pg0, 3);
+	assert_int_equal(vm_event(m, PGFAULT) - pg0, 3);
 	vt_done(m);
 }
 

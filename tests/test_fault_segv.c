@@ -39,7 +39,7 @@ static void test_unmapped_read_is_segv_maperr(void **state)
 {
 	struct machine *m = vt_boot();
 	pid_t pid = get_current(m)->pid;
-	unsigned long pg0 = m->vm_events[PGFAULT];
+	unsigned long pg0 = vm_event(m, PGFAULT);
 	u32 v;
 
 	(void)state;
@@ -47,7 +47,7 @@ static void test_unmapped_read_is_segv_maperr(void **state)
 	assert_segfault_line(m, pid, AREA, 0, 4);
 	assert_killed(m, pid, SEGV_MAPERR, AREA);
 	assert_int_equal(m->signal.nr_fatal[SIGSEGV], 1);
-	assert_int_equal(m->vm_events[PGFAULT], pg0);
+	assert_int_equal(vm_event(m, PGFAULT), pg0);
 	vt_done(m);
 }
 

@@ -174,7 +174,7 @@ static void test_zoneinfo_values_are_live(void **state)
 static void test_zoneinfo_numa_counters_count_allocations(void **state)
 {
 	struct machine *x = test_boot_text(X86_64_2CPU);
-	unsigned long hit = zone_of(x, ZONE_DMA32)->vm_numa_event[NUMA_HIT];
+	unsigned long hit = zone_numa_event(zone_of(x, ZONE_DMA32), NUMA_HIT);
 	struct page *p = alloc_pages(x, GFP_KERNEL | __GFP_DMA32, 1);
 	char *text = test_proc(x, "/proc/zoneinfo"), *blk = zone_block(text, "DMA32");
 

@@ -263,7 +263,7 @@ static void test_fault_out_of_memory_kills_task_and_frees_everything(void **stat
 		m->pgtables.fail_nth = 0;
 		assert_null(get_current(m));	/* killed and gone */
 		assert_int_equal(mmkit_last_fatal_signal(m)->info.signo, SIGKILL);
-		assert_int_equal(m->vm_events[OOM_KILL], (unsigned long)how + 1);
+		assert_int_equal(vm_event(m, OOM_KILL), (unsigned long)how + 1);
 		assert_int_equal(m->sched.nr_tasks, 0);
 		assert_true(list_empty(&m->vm.mm_list));
 		assert_int_equal(node_page_state(&m->node, NR_PAGETABLE), base_tables);

@@ -275,8 +275,8 @@ static void test_placement_by_zone_modifier(void **state)
 	assert_true(page_to_pfn(x, d32) < (1UL << 20));
 	assert_int_equal(page_zonenum(norm), ZONE_NORMAL);
 	assert_true(page_to_pfn(x, norm) >= (1UL << 20));
-	assert_int_equal(m->vm_events[PGALLOC_DMA], 1);
-	assert_int_equal(m->vm_events[PGALLOC_HIGH], 1);
+	assert_int_equal(vm_event(m, PGALLOC_DMA), 1);
+	assert_int_equal(vm_event(m, PGALLOC_HIGH), 1);
 	__free_page(m, dma);
 	__free_page(m, high);
 	__free_page(m, low);

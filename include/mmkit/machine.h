@@ -70,6 +70,7 @@ struct mmkit_log {
 	size_t len;
 	size_t dropped;		/* bytes that did not fit */
 	bool at_line_start;
+	spinlock_t lock;	/* appends from several CPUs (cf. logbuf_lock) */
 };
 
 /* The process table and what runs where (m->sched; tasks are struct
@@ -122,7 +123,10 @@ struct machine {
 	int watermark_scale_factor;
 	int lowmem_reserve_ratio[MAX_NR_ZONES];
 	int percpu_pagelist_high_fraction;
-	unsigned long vm_events[NR_VM_EVENT_ITEMS];
+	/* event counters, one row per CPU (cf. DEFINE_PER_CPU vm_event_states):
+	 * each CPU adds to its own row without a locked instruction; read the
+	 * machine-wide figure with vm_event() */
+	unsigned long vm_event_cpu[NR_CPUS][NR_VM_EVENT_ITEMS];
 	unsigned long nr_bad_pages;	/* bad_page() reports */
 	unsigned long nr_alloc_failures;
 	bool page_poisoning;		/* fill freed pages with PAGE_POISON */
@@ -170,5 +174,16 @@ enum {
 	MMKIT_HOOK_STACK_LOCKED,	/* fault below a stack: write lock held, before expand_downwards */
 	MMKIT_HOOK_GUP_RETRY,		/* get_user_pages: a fault done, mmap lock dropped, before the retry */
 };
+
+/* The machine-wide count of event item: every CPU's row summed
+ * (cf. all_vm_events, /proc/vmstat). */
+static inline unsigned long vm_event(const struct machine *m, enum vm_event_item item)
+{
+	unsigned long sum = 0;
+
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		sum += __atomic_load_n(&m->vm_event_cpu[cpu][item], __ATOMIC_RELAXED);
+	return sum;
+}
 
 #endif

@@ -137,14 +137,19 @@ struct free_area {
 	unsigned long nr_free;	/* blocks of this order, not pages */
 };
 
-/* Per-CPU list of order-0 pages (cf. struct per_cpu_pages). */
+/* Per-CPU list of order-0 pages (cf. struct per_cpu_pages). Its own CPU
+ * takes lock around every use; drain_all_pages takes it from another CPU
+ * (Linux 6.x's pcp->lock, taken before zone->lock). */
 struct per_cpu_pages {
+	spinlock_t lock;
 	int count;	/* pages on the list */
 	int high;	/* drain batch pages to the buddy lists when count reaches it */
 	int batch;	/* pages moved to/from the buddy lists at once */
 	int high_min;	/* zone_highsize() from the low watermark */
 	int high_max;	/* zone_highsize() at MIN_PERCPU_PAGELIST_HIGH_FRACTION */
 	struct list_head list;	/* order-0 pages, hottest first */
+	/* NUMA allocation events counted by this CPU (per_cpu_zonestats) */
+	unsigned long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];
 };
 
 struct pglist_data;
@@ -170,8 +175,17 @@ struct zone {
 	spinlock_t lock;
 	struct free_area free_area[NR_PAGE_ORDERS];
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
-	unsigned long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];
 };
+
+/* A zone's NUMA event count: the sum of its CPUs' (cf. zone_numa_event_state). */
+static inline unsigned long zone_numa_event(const struct zone *zone, int item)
+{
+	unsigned long sum = 0;
+
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		sum += __atomic_load_n(&zone->pageset[cpu].vm_numa_event[item], __ATOMIC_RELAXED);
+	return sum;
+}
 
 static inline unsigned long zone_end_pfn(const struct zone *zone)
 {
@@ -240,15 +254,18 @@ static inline bool is_highmem(const struct zone *zone)
 }
 
 /* Counter updates: the caller holds zone->lock where the counter guards a
- * list (NR_FREE_PAGES, NR_FREE_PAGES_BLOCKS). */
+ * list (NR_FREE_PAGES, NR_FREE_PAGES_BLOCKS). The counters are atomic, as
+ * Linux's zone->vm_stat and pgdat->vm_stat (atomic_long_t) are: the
+ * watermark checks and the views read them without the lock, and other
+ * counters change under other locks, from every CPU. */
 static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
 {
-	zone->vm_stat[item] += delta;
+	__atomic_fetch_add(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
 }
 
 static inline unsigned long zone_page_state(const struct zone *zone, enum zone_stat_item item)
 {
-	long x = zone->vm_stat[item];
+	long x = __atomic_load_n(&zone->vm_stat[item], __ATOMIC_RELAXED);
 
 	return x < 0 ? 0 : (unsigned long)x;
 }
@@ -256,13 +273,13 @@ static inline unsigned long zone_page_state(const struct zone *zone, enum zone_s
 static inline void __mod_node_page_state(struct pglist_data *pgdat, enum node_stat_item item,
 					 long delta)
 {
-	pgdat->vm_stat[item] += delta;
+	__atomic_fetch_add(&pgdat->vm_stat[item], delta, __ATOMIC_RELAXED);
 }
 
 static inline unsigned long node_page_state(const struct pglist_data *pgdat,
 					    enum node_stat_item item)
 {
-	long x = pgdat->vm_stat[item];
+	long x = __atomic_load_n(&pgdat->vm_stat[item], __ATOMIC_RELAXED);
 
 	return x < 0 ? 0 : (unsigned long)x;
 }

@@ -75,13 +75,30 @@ struct page {
 
 _Static_assert(sizeof(struct page) <= 64, "struct page must stay within 64 bytes");
 
-#define PAGEFLAG(uname, lname)                                             \
-	static inline bool Page##uname(const struct page *page)            \
-	{ return (page->flags >> PG_##lname) & 1; }                        \
-	static inline void SetPage##uname(struct page *page)               \
-	{ page->flags |= 1UL << PG_##lname; }                              \
-	static inline void ClearPage##uname(struct page *page)             \
-	{ page->flags &= ~(1UL << PG_##lname); }
+/* Page flags, as Linux's: tests are READ_ONCE-like loads, SetPage/ClearPage
+ * atomic bit operations (set_bit/clear_bit), since another CPU may look at
+ * or change a page's flags while its owner does (the buddy allocator
+ * checks a neighbour's PG_buddy under zone->lock while the CPU that
+ * allocated it changes its flags). */
+static inline unsigned long page_flags(const struct page *page)
+{
+	return __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+}
+
+/* The owner's non-atomic rewrite of its page's flags (one store, cf. the
+ * __SetPage/__ClearPage variants): no other CPU may change them meanwhile. */
+static inline void set_page_flags(struct page *page, unsigned long flags)
+{
+	__atomic_store_n(&page->flags, flags, __ATOMIC_RELAXED);
+}
+
+#define PAGEFLAG(uname, lname)                                                       \
+	static inline bool Page##uname(const struct page *page)                      \
+	{ return (page_flags(page) >> PG_##lname) & 1; }                             \
+	static inline void SetPage##uname(struct page *page)                         \
+	{ __atomic_fetch_or(&page->flags, 1UL << PG_##lname, __ATOMIC_RELAXED); }    \
+	static inline void ClearPage##uname(struct page *page)                       \
+	{ __atomic_fetch_and(&page->flags, ~(1UL << PG_##lname), __ATOMIC_RELAXED); }
 
 PAGEFLAG(Locked, locked)
 PAGEFLAG(Referenced, referenced)
@@ -104,6 +121,17 @@ PAGEFLAG(Table, table)
 PAGEFLAG(Poisoned, poisoned)
 #undef PAGEFLAG
 
+/* PG_buddy changes only under zone->lock, on a page nobody else owns
+ * (Linux's __SetPageBuddy/__ClearPageBuddy on page_type): one store. */
+static inline void __SetPageBuddy(struct page *page)
+{
+	set_page_flags(page, page->flags | 1UL << PG_buddy);
+}
+static inline void __ClearPageBuddy(struct page *page)
+{
+	set_page_flags(page, page->flags & ~(1UL << PG_buddy));
+}
+
 /* Flags that must be clear on a page handed to, or taken from, the buddy
  * allocator (cf. PAGE_FLAGS_CHECK_AT_FREE / _AT_PREP). */
 #define PAGE_FLAGS_CHECK_AT_FREE                                              \
@@ -115,7 +143,7 @@ PAGEFLAG(Poisoned, poisoned)
 
 static inline int page_zonenum(const struct page *page)
 {
-	return (int)((page->flags >> ZONES_PGSHIFT) & ZONES_MASK);
+	return (int)((page_flags(page) >> ZONES_PGSHIFT) & ZONES_MASK);
 }
 
 static inline void set_page_zone(struct page *page, int zone)
@@ -128,18 +156,18 @@ static inline void set_page_zone(struct page *page, int zone)
  * page was not handed out by the buddy allocator. */
 static inline int page_alloc_order(const struct page *page)
 {
-	return (int)((page->flags >> ALLOC_ORDER_PGSHIFT) & ALLOC_ORDER_MASK) - 1;
+	return (int)((page_flags(page) >> ALLOC_ORDER_PGSHIFT) & ALLOC_ORDER_MASK) - 1;
 }
 
 static inline void set_page_alloc_order(struct page *page, unsigned int order)
 {
-	page->flags &= ~(ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT);
-	page->flags |= ((unsigned long)order + 1) << ALLOC_ORDER_PGSHIFT;
+	set_page_flags(page, (page->flags & ~(ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT)) |
+				     ((unsigned long)order + 1) << ALLOC_ORDER_PGSHIFT);
 }
 
 static inline void clear_page_alloc_order(struct page *page)
 {
-	page->flags &= ~(ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT);
+	set_page_flags(page, page->flags & ~(ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT));
 }
 
 /* A free block's head: PageBuddy, its order in page->private
@@ -152,15 +180,31 @@ static inline unsigned int buddy_order(const struct page *page)
 static inline void set_buddy_order(struct page *page, unsigned int order)
 {
 	page->private = order;
-	SetPageBuddy(page);
+	__SetPageBuddy(page);
 }
 
-static inline int page_count(const struct page *page) { return page->_refcount; }
-static inline void set_page_count(struct page *page, int v) { page->_refcount = v; }
-static inline void init_page_count(struct page *page) { page->_refcount = 1; }
-static inline void get_page(struct page *page) { page->_refcount++; }
-/* Drop a reference; true when it was the last one. */
-static inline bool put_page_testzero(struct page *page) { return --page->_refcount == 0; }
+/* The reference count is atomic (Linux's page->_refcount is atomic_t):
+ * CPUs sharing a page (a copy-on-write page, a page of a thread group's
+ * mm) take and drop references at once. */
+static inline int page_count(const struct page *page)
+{
+	return __atomic_load_n(&page->_refcount, __ATOMIC_RELAXED);
+}
+static inline void set_page_count(struct page *page, int v)
+{
+	__atomic_store_n(&page->_refcount, v, __ATOMIC_RELAXED);
+}
+static inline void init_page_count(struct page *page) { set_page_count(page, 1); }
+static inline void get_page(struct page *page)
+{
+	__atomic_fetch_add(&page->_refcount, 1, __ATOMIC_RELAXED);
+}
+/* Drop a reference; true when it was the last one (page_ref_dec_and_test:
+ * acq_rel, so the freeing CPU sees every other user's writes). */
+static inline bool put_page_testzero(struct page *page)
+{
+	return __atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_ACQ_REL) == 0;
+}
 static inline int page_mapcount(const struct page *page) { return page->_mapcount + 1; }
 static inline void reset_page_mapcount(struct page *page) { page->_mapcount = -1; }
 

@@ -224,10 +224,10 @@ struct task_struct *mmkit_spawn(struct machine *m, const char *comm,
 		goto nomem;
 	}
 	tsk->mm->owner = tsk;
-	saved = m->sched.curr[cpu];
-	m->sched.curr[cpu] = tsk;	/* exec runs as the new task */
+	saved = cpu_curr(m, cpu);
+	set_cpu_curr(m, cpu, tsk);	/* exec runs as the new task */
 	err = exec_mmap_layout(m, tsk->mm, &l);
-	m->sched.curr[cpu] = saved;
+	set_cpu_curr(m, cpu, saved);
 	if (err) {
 		pr_err(m, "mmkit_spawn: %s: cannot build the address space: error %d\n",
 		       tsk->comm, err);
@@ -340,10 +340,10 @@ int mmkit_exec(struct machine *m, struct task_struct *tsk, const char *comm,
 	if (!mm)
 		return -ENOMEM;
 	mm->owner = tsk;
-	saved = m->sched.curr[cpu];
-	m->sched.curr[cpu] = tsk;	/* exec runs as the task */
+	saved = cpu_curr(m, cpu);
+	set_cpu_curr(m, cpu, tsk);	/* exec runs as the task */
 	err = exec_mmap_layout(m, mm, &l);
-	m->sched.curr[cpu] = saved;
+	set_cpu_curr(m, cpu, saved);
 	if (err) {
 		mmput(m, mm);
 		return err;

@@ -84,7 +84,7 @@ struct mm_struct *mm_alloc(struct machine *m)
 void mmdrop(struct machine *m, struct mm_struct *mm)
 {
 	VM_WARN_ON(m, mm->mm_count <= 0);
-	if (--mm->mm_count)
+	if (__atomic_sub_fetch(&mm->mm_count, 1, __ATOMIC_ACQ_REL))	/* atomic_dec_and_test */
 		return;
 	VM_WARN_ON(m, mm->map_count || mm->mmap);
 	destroy_context(m, mm);	/* no CPU keeps its pgd in CR3 */
@@ -103,7 +103,7 @@ void mmdrop(struct machine *m, struct mm_struct *mm)
 void mmput(struct machine *m, struct mm_struct *mm)
 {
 	VM_WARN_ON(m, mm->mm_users <= 0);
-	if (--mm->mm_users)
+	if (__atomic_sub_fetch(&mm->mm_users, 1, __ATOMIC_ACQ_REL))	/* atomic_dec_and_test */
 		return;
 	exit_mmap(m, mm);
 	mmdrop(m, mm);
@@ -244,7 +244,9 @@ static struct task_struct *dup_task_struct(struct machine *m, struct task_struct
 
 	if (!p)
 		return NULL;
+	spin_lock(&m->sched.tasklist_lock);	/* parent's list links change under it */
 	*p = *parent;
+	spin_unlock(&m->sched.tasklist_lock);
 	p->pid = __atomic_add_fetch(&m->sched.last_pid, 1, __ATOMIC_RELAXED);
 	p->tgid = (clone_flags & CLONE_THREAD) ? parent->tgid : p->pid;
 	p->state = TASK_RUNNING;
@@ -306,10 +308,10 @@ long kernel_clone(struct machine *m, struct task_struct *parent, unsigned long c
 	p = dup_task_struct(m, parent, clone_flags);
 	if (!p)
 		return -ENOMEM;
-	saved = m->sched.curr[cpu];
-	m->sched.curr[cpu] = parent;	/* fork runs as the parent */
+	saved = cpu_curr(m, cpu);
+	set_cpu_curr(m, cpu, parent);	/* fork runs as the parent */
 	err = copy_mm(m, p, parent, clone_flags);
-	m->sched.curr[cpu] = saved;
+	set_cpu_curr(m, cpu, saved);
 	if (err) {
 		kmem_cache_free(m, m->vm.task_struct_cachep, p);
 		return err;

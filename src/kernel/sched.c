@@ -28,7 +28,7 @@ struct task_struct *get_current(struct machine *m)
 {
 	unsigned int cpu = smp_processor_id(m);
 
-	return cpu < NR_CPUS ? m->sched.curr[cpu] : NULL;
+	return cpu < NR_CPUS ? cpu_curr(m, cpu) : NULL;
 }
 
 /**
@@ -92,15 +92,15 @@ void mmkit_set_current(struct machine *m, struct task_struct *tsk)
 
 	if (cpu >= NR_CPUS)
 		return;
-	prev = m->sched.curr[cpu];
+	prev = cpu_curr(m, cpu);
 	if (prev == tsk)
 		return;
 	if (!tsk || tsk->mm)
 		switch_mm(m, prev ? prev->active_mm : NULL, tsk ? tsk->mm : NULL);
 	if (tsk && !tsk->mm)
 		tsk->active_mm = prev ? prev->active_mm : NULL;	/* lazy TLB */
-	m->sched.curr[cpu] = tsk;
-	m->sched.nr_context_switches++;
+	set_cpu_curr(m, cpu, tsk);
+	__atomic_fetch_add(&m->sched.nr_context_switches, 1, __ATOMIC_RELAXED);	/* rq->nr_switches */
 }
 
 /**
@@ -127,7 +127,7 @@ struct task_struct *find_task_by_pid(struct machine *m, pid_t pid)
 }
 
 /* Another task using mm takes ownership when its owner goes (cf.
- * mm_update_next_owner). */
+ * mm_update_next_owner, which walks the tasks under tasklist_lock). */
 static void mm_update_next_owner(struct machine *m, struct mm_struct *mm,
 				 struct task_struct *leaving)
 {
@@ -136,11 +136,13 @@ static void mm_update_next_owner(struct machine *m, struct mm_struct *mm,
 	if (mm->owner != leaving)
 		return;
 	mm->owner = NULL;
+	spin_lock(&m->sched.tasklist_lock);
 	list_for_each_entry(t, &m->sched.tasks, tasks)
 		if (t != leaving && t->mm == mm) {
 			mm->owner = t;
-			return;
+			break;
 		}
+	spin_unlock(&m->sched.tasklist_lock);
 }
 
 /* The task stops using its address space (cf. exit_mm). */
@@ -152,9 +154,11 @@ static void exit_mm(struct machine *m, struct task_struct *tsk)
 	if (get_current(m) == tsk)
 		mmkit_set_current(m, NULL);	/* this CPU idles on init_mm */
 	for (cpu = 0; cpu < NR_CPUS; cpu++)
-		if (m->sched.curr[cpu] == tsk)
-			m->sched.curr[cpu] = NULL;	/* destroy_context unloads it */
+		if (cpu_curr(m, cpu) == tsk)
+			set_cpu_curr(m, cpu, NULL);	/* destroy_context unloads it */
+	spin_lock(&m->sched.tasklist_lock);	/* task_lock: mm_update_next_owner reads t->mm */
 	tsk->mm = NULL;
+	spin_unlock(&m->sched.tasklist_lock);
 	tsk->active_mm = NULL;
 	if (!mm)
 		return;
@@ -227,18 +231,20 @@ void do_exit(struct machine *m, struct task_struct *tsk, long code)
  */
 void do_group_exit(struct machine *m, struct task_struct *tsk, int code)
 {
-	struct task_struct *t;
-	bool again = true;
+	struct task_struct *t, *found;
 
-	while (again) {
-		again = false;
+	do {	/* zap_other_threads: find each under tasklist_lock, end it outside */
+		found = NULL;
+		spin_lock(&m->sched.tasklist_lock);
 		list_for_each_entry(t, &m->sched.tasks, tasks)
 			if (t != tsk && t->tgid == tsk->tgid) {
-				do_exit(m, t, code);
-				again = true;
+				found = t;
 				break;
 			}
-	}
+		spin_unlock(&m->sched.tasklist_lock);
+		if (found)
+			do_exit(m, found, code);
+	} while (found);
 	do_exit(m, tsk, code);
 }
 

@@ -1,7 +1,9 @@
 /* The kernel log (cf. kernel/printk/printk.c): printk formats through the
  * host seam and appends lines, stamped with the simulated clock, to the
  * machine's log buffer. When the buffer is full, further text is counted
- * as dropped rather than overwriting what boot printed. */
+ * as dropped rather than overwriting what boot printed. A message is
+ * formatted first and appended whole under m->log.lock (cf. logbuf_lock),
+ * so messages from several CPUs do not interleave. */
 #include "internal.h"
 
 static void log_append(struct machine *m, const char *s, size_t n)
@@ -32,6 +34,7 @@ void vprintk(struct machine *m, const char *fmt, va_list ap)
 		cont = text[1] == 'c';
 		p += 2;
 	}
+	spin_lock(&m->log.lock);
 	if (!cont && m->log.len && !m->log.at_line_start)
 		log_append(m, "\n", 1);
 	while (*p) {
@@ -51,6 +54,7 @@ void vprintk(struct machine *m, const char *fmt, va_list ap)
 		m->log.at_line_start = true;
 		p = nl + 1;
 	}
+	spin_unlock(&m->log.lock);
 }
 
 void printk(struct machine *m, const char *fmt, ...)

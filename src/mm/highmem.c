@@ -361,7 +361,7 @@ unsigned int nr_free_highpages(struct machine *m)
 {
 	struct zone *z = &m->node.node_zones[ZONE_HIGHMEM];
 
-	return z->configured ? (unsigned int)z->vm_stat[NR_FREE_PAGES] : 0;
+	return z->configured ? (unsigned int)zone_page_state(z, NR_FREE_PAGES) : 0;
 }
 
 static int check_pkmap_slot(struct machine *m, unsigned int i, unsigned int *mapped)

@@ -72,7 +72,7 @@ struct page *vm_normal_page(struct machine *m, struct vm_area_struct *vma, unsig
 
 static void count_vm_event(struct machine *m, enum vm_event_item item)
 {
-	__atomic_fetch_add(&m->vm_events[item], 1, __ATOMIC_RELAXED);
+	count_vm_events(m, item, 1);
 }
 
 /* Zero a user page through a temporary mapping (cf. clear_user_highpage). */

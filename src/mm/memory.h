@@ -42,12 +42,16 @@ static inline unsigned long get_mm_rss(const struct mm_struct *mm)
 	       get_mm_counter(mm, MM_SHMEMPAGES);
 }
 
+/* Faults on several CPUs (mmap_lock held for read) raise the peak at once:
+ * an atomic maximum (Linux tolerates the race; mmkit keeps the peak). */
 static inline void update_hiwater_rss(struct mm_struct *mm)
 {
 	unsigned long rss = get_mm_rss(mm);
+	unsigned long old = __atomic_load_n(&mm->hiwater_rss, __ATOMIC_RELAXED);
 
-	if (mm->hiwater_rss < rss)
-		mm->hiwater_rss = rss;
+	while (old < rss && !__atomic_compare_exchange_n(&mm->hiwater_rss, &old, rss, true,
+							 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 }
 
 /* An anonymous page's mapping is its anon_vma with bit 0 set

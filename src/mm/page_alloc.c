@@ -17,17 +17,27 @@
  * - an allocated block's head has refcount >= 1 and its order recorded in
  *   page->flags (page_alloc_order), which __free_pages checks.
  * Locking: zone->lock around every change of the buddy lists; a per-CPU
- * list is touched only by its own CPU (host thread), except by
- * drain_all_pages, which the caller must not race with allocations. */
+ * list's own lock (pcp->lock, uncontended but for drain_all_pages, which
+ * empties other CPUs' lists) around every use of it, taken before
+ * zone->lock, as Linux 6.x does. */
 #include "mm/page_alloc.h"
 
 _Static_assert(PGALLOC_DEVICE - PGALLOC_DMA == ZONE_DEVICE, "pgalloc events follow the zones");
 
 /* ---- free lists ---------------------------------------------------- */
 
+/* A counter only changed under zone->lock (NR_FREE_PAGES,
+ * NR_FREE_PAGES_BLOCKS): one load and one store, no locked add; readers
+ * outside the lock see either value (Linux's per-CPU diff folding keeps the
+ * lock-free update cheap the same way). */
+static inline void __mod_zone_locked_state(struct zone *zone, enum zone_stat_item item, long delta)
+{
+	__atomic_store_n(&zone->vm_stat[item], zone->vm_stat[item] + delta, __ATOMIC_RELAXED);
+}
+
 static inline void account_freepages(struct zone *zone, long nr_pages)
 {
-	__mod_zone_page_state(zone, NR_FREE_PAGES, nr_pages);
+	__mod_zone_locked_state(zone, NR_FREE_PAGES, nr_pages);
 }
 
 static inline void add_to_free_list(struct machine *m, struct page *page, struct zone *zone,
@@ -39,20 +49,21 @@ static inline void add_to_free_list(struct machine *m, struct page *page, struct
 		list_add_tail(&page->lru, &area->free_list);
 	else
 		list_add(&page->lru, &area->free_list);
-	area->nr_free++;
+	__atomic_store_n(&area->nr_free, area->nr_free + 1, __ATOMIC_RELAXED);	/* WRITE_ONCE */
 	if (order >= m->pageblock_order)
-		__mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
+		__mod_zone_locked_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
 }
 
 static inline void del_page_from_free_list(struct machine *m, struct page *page,
 					   struct zone *zone, unsigned int order)
 {
 	list_del(&page->lru);
-	ClearPageBuddy(page);
+	__ClearPageBuddy(page);
 	page->private = 0;
-	zone->free_area[order].nr_free--;
+	__atomic_store_n(&zone->free_area[order].nr_free, zone->free_area[order].nr_free - 1,
+			 __ATOMIC_RELAXED);	/* WRITE_ONCE: the watermark check reads it unlocked */
 	if (order >= m->pageblock_order)
-		__mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
+		__mod_zone_locked_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
 }
 
 /* Is the page at buddy_pfn the head of a free block of exactly this order
@@ -68,7 +79,7 @@ static inline struct page *find_buddy_page_pfn(struct machine *m, const struct p
 	buddy = pfn_to_page(m, buddy_pfn);
 	if (!PageBuddy(buddy) || buddy_order(buddy) != order)
 		return NULL;
-	if ((buddy->flags ^ page->flags) >> ZONES_PGSHIFT)
+	if ((page_flags(buddy) ^ page_flags(page)) >> ZONES_PGSHIFT)
 		return NULL;
 	return buddy;
 }
@@ -236,7 +247,8 @@ static inline bool free_pages_prepare(struct machine *m, struct page *page, unsi
 		return free_pages_prepare_bad(m, page, order);
 	if (order && m->debug_vm && !free_tail_pages_check(m, page, order))
 		return false;
-	page->flags &= ~(PAGE_FLAGS_CHECK_AT_PREP | (ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT));
+	set_page_flags(page, page->flags & ~(PAGE_FLAGS_CHECK_AT_PREP |
+					     (ALLOC_ORDER_MASK << ALLOC_ORDER_PGSHIFT)));
 	page->private = 0;
 	if (unlikely(m->page_poisoning))
 		kernel_poison_pages(m, page, 1U << order);
@@ -270,6 +282,19 @@ static void clear_pages(struct machine *m, struct page *page, unsigned int nr)
 /* Make a block taken off a free list ready for its caller: checked,
  * poison verified, refcount 1, order recorded, zeroed for __GFP_ZERO.
  * false when the block is bad and was leaked (cf. prep_new_page()). */
+
+/* A local hit, counted on this CPU's row (cf. zone_statistics). */
+static inline void zone_numa_event_inc(struct machine *m, struct zone *zone)
+{
+	unsigned int cpu = smp_processor_id(m);
+	unsigned long *ev = zone->pageset[cpu < NR_CPUS ? cpu : 0].vm_numa_event;
+
+	__atomic_store_n(&ev[NUMA_HIT], __atomic_load_n(&ev[NUMA_HIT], __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&ev[NUMA_LOCAL], __atomic_load_n(&ev[NUMA_LOCAL], __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+}
+
 static inline bool prep_new_page(struct machine *m, struct zone *zone, struct page *page,
 				 unsigned int order, gfp_t gfp)
 {
@@ -281,9 +306,8 @@ static inline bool prep_new_page(struct machine *m, struct zone *zone, struct pa
 	set_page_alloc_order(page, order);
 	if (gfp & __GFP_ZERO)
 		clear_pages(m, page, 1U << order);
-	m->vm_events[PGALLOC_DMA + zone_idx(zone)] += 1UL << order;
-	zone->vm_numa_event[NUMA_HIT]++;
-	zone->vm_numa_event[NUMA_LOCAL]++;
+	count_vm_events(m, PGALLOC_DMA + zone_idx(zone), 1UL << order);
+	zone_numa_event_inc(m, zone);
 	return true;
 }
 
@@ -314,7 +338,7 @@ static int rmqueue_bulk(struct machine *m, struct zone *zone, int count,
  * @m: the machine
  * @zone: the zone the list belongs to
  * @count: how many pages, coldest (list tail) first
- * @pcp: the per-CPU list
+ * @pcp: the per-CPU list; the caller holds pcp->lock
  */
 void free_pcppages_bulk(struct machine *m, struct zone *zone, int count,
 			struct per_cpu_pages *pcp)
@@ -340,13 +364,15 @@ static inline struct per_cpu_pages *this_cpu_pcp(struct machine *m, struct zone 
 static inline struct page *rmqueue_pcplist(struct machine *m, struct zone *zone)
 {
 	struct per_cpu_pages *pcp = this_cpu_pcp(m, zone);
-	struct page *page;
+	struct page *page = NULL;
 
-	if (unlikely(list_empty(&pcp->list)) && !rmqueue_bulk(m, zone, pcp->batch, pcp))
-		return NULL;
-	page = list_first_entry(&pcp->list, struct page, lru);
-	list_del(&page->lru);
-	pcp->count--;
+	spin_lock(&pcp->lock);	/* pcp_spin_lock */
+	if (likely(!list_empty(&pcp->list)) || rmqueue_bulk(m, zone, pcp->batch, pcp)) {
+		page = list_first_entry(&pcp->list, struct page, lru);
+		list_del(&page->lru);
+		pcp->count--;
+	}
+	spin_unlock(&pcp->lock);
 	return page;
 }
 
@@ -357,17 +383,21 @@ static inline void free_unref_page_commit(struct machine *m, struct zone *zone, 
 {
 	struct per_cpu_pages *pcp = this_cpu_pcp(m, zone);
 
+	spin_lock(&pcp->lock);	/* pcp_spin_lock */
 	list_add(&page->lru, &pcp->list);
 	if (unlikely(++pcp->count >= pcp->high))
 		free_pcppages_bulk(m, zone, pcp->batch, pcp);
+	spin_unlock(&pcp->lock);
 }
 
 static void drain_pages_zone(struct machine *m, unsigned int cpu, struct zone *zone)
 {
 	struct per_cpu_pages *pcp = &zone->pageset[cpu];
 
+	spin_lock(&pcp->lock);	/* another CPU's list: its pcp->lock */
 	if (pcp->count)
 		free_pcppages_bulk(m, zone, pcp->count, pcp);
+	spin_unlock(&pcp->lock);
 }
 
 /**
@@ -387,7 +417,8 @@ void drain_local_pages(struct machine *m)
  * @m: the machine
  *
  * Called when an allocation fails, so pages parked on per-CPU lists are not
- * mistaken for used memory. Must not race with allocations on other CPUs.
+ * mistaken for used memory. Takes each list's pcp->lock, so the other CPUs
+ * may allocate and free meanwhile.
  */
 void drain_all_pages(struct machine *m)
 {
@@ -403,7 +434,7 @@ void drain_all_pages(struct machine *m)
 static inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark,
 				       int highest_zoneidx, unsigned int alloc_flags)
 {
-	long free_pages = z->vm_stat[NR_FREE_PAGES];
+	long free_pages = __atomic_load_n(&z->vm_stat[NR_FREE_PAGES], __ATOMIC_RELAXED);
 
 	if (!order && free_pages > (long)mark + z->lowmem_reserve[highest_zoneidx])
 		return true;
@@ -534,7 +565,7 @@ static struct page *__alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigne
 		if (page)
 			return page;
 	}
-	m->nr_alloc_failures++;
+	__atomic_fetch_add(&m->nr_alloc_failures, 1, __ATOMIC_RELAXED);
 	warn_alloc(m, gfp, order);
 	return NULL;
 }
@@ -577,7 +608,7 @@ struct page *__alloc_pages(struct machine *m, gfp_t gfp, unsigned int order)
 	}
 	highest_zoneidx = gfp_zone(m, gfp);
 	if (unlikely(highest_zoneidx < 0)) {
-		m->nr_alloc_failures++;
+		__atomic_fetch_add(&m->nr_alloc_failures, 1, __ATOMIC_RELAXED);
 		warn_alloc(m, gfp, order);
 		return NULL;
 	}
@@ -665,7 +696,7 @@ static inline void free_the_page(struct machine *m, struct page *page, unsigned 
 		free_unref_page_commit(m, zone, page);
 	else
 		free_one_page(m, zone, page, page_to_pfn(m, page), order, FPI_NONE);
-	m->vm_events[PGFREE] += 1UL << order;
+	count_vm_events(m, PGFREE, 1UL << order);
 	if (unlikely(m->debug_vm >= 2))
 		check_page_alloc_local(m, zone, page_to_pfn(m, page), order);
 }
@@ -682,7 +713,7 @@ void __free_pages_ok(struct machine *m, struct page *page, unsigned int order)
 	if (unlikely(!free_pages_prepare(m, page, order)))
 		return;
 	free_one_page(m, page_zone(m, page), page, page_to_pfn(m, page), order, FPI_NONE);
-	m->vm_events[PGFREE] += 1UL << order;
+	count_vm_events(m, PGFREE, 1UL << order);
 }
 
 /**
@@ -738,7 +769,7 @@ static void free_boot_page(struct machine *m, struct page *page)
 	set_page_count(page, 0);
 	zone->managed_pages++;
 	free_one_page(m, zone, page, page_to_pfn(m, page), 0, FPI_TO_TAIL);
-	m->vm_events[PGFREE]++;
+	count_vm_events(m, PGFREE, 1);
 }
 
 /**
@@ -771,5 +802,5 @@ void __free_pages_bootmem(struct machine *m, struct page *page, unsigned int ord
 	}
 	zone->managed_pages += nr;
 	free_one_page(m, zone, page, pfn, order, FPI_TO_TAIL);
-	m->vm_events[PGFREE] += nr;
+	count_vm_events(m, PGFREE, nr);
 }

@@ -45,7 +45,7 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 	if (!order)
 		return true;
 	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++)
-		if (z->free_area[o].nr_free)
+		if (__atomic_load_n(&z->free_area[o].nr_free, __ATOMIC_RELAXED))	/* READ_ONCE */
 			return true;
 	return false;
 }
@@ -62,7 +62,7 @@ bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags)
 {
 	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
-				   z->vm_stat[NR_FREE_PAGES]);
+				   (long)zone_page_state(z, NR_FREE_PAGES));
 }
 
 /**
@@ -324,6 +324,7 @@ void setup_per_cpu_pageset(struct machine *m)
 
 		for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
 			INIT_LIST_HEAD(&zone->pageset[cpu].list);
+			spin_lock_init(&zone->pageset[cpu].lock);
 			zone->pageset[cpu].count = 0;
 		}
 		zone_pcp_update(m, zone);

@@ -120,6 +120,17 @@ unsigned long rlimit(struct machine *m, unsigned int limit);
 unsigned long rlimit_max(struct machine *m, unsigned int limit);
 /* The current task's mm for a syscall, or NULL (the caller returns -ESRCH). */
 struct mm_struct *current_mm(struct machine *m);
+/* What runs on cpu (cf. cpu_curr / rq->curr). A CPU sets its own; exit_mm
+ * clears another's (whose host thread must then be quiet), so both sides
+ * are single atomic accesses. */
+static inline struct task_struct *cpu_curr(struct machine *m, unsigned int cpu)
+{
+	return __atomic_load_n(&m->sched.curr[cpu], __ATOMIC_RELAXED);
+}
+static inline void set_cpu_curr(struct machine *m, unsigned int cpu, struct task_struct *tsk)
+{
+	__atomic_store_n(&m->sched.curr[cpu], tsk, __ATOMIC_RELAXED);
+}
 
 /* in mm/mmap_layout.c */
 unsigned long arch_task_size(const struct machine *m);

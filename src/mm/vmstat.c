@@ -1,6 +1,6 @@
 /* Names and thresholds of the vm counters (cf. mm/vmstat.c: vmstat_text,
  * calculate_normal_threshold). The counters themselves live in the zones
- * (zone->vm_stat), the node (pgdat->vm_stat) and m->vm_events; the views
+ * (zone->vm_stat), the node (pgdat->vm_stat) and the per-CPU m->vm_event_cpu rows (vm_event()); the views
  * in src/proc print them with these names, in Linux 6.18's order. */
 #include "mm/page_alloc.h"
 

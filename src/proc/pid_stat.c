@@ -59,7 +59,7 @@ unsigned long long task_sigcatch(const struct task_struct *tsk)
 static unsigned int task_cpu(struct machine *m, const struct task_struct *tsk)
 {
 	for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-		if (m->sched.curr[cpu] == tsk)
+		if (cpu_curr(m, cpu) == tsk)
 			return cpu;
 	return 0;
 }

@@ -72,7 +72,7 @@ static void zoneinfo_show_print(struct seq_file *s, struct machine *m, const str
 		seq_printf(s, "\n      %-12s %lu", zone_stat_name(i), zone_page_state(zone, i));
 	if (config_numa(m))
 		for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
-			seq_printf(s, "\n      %-12s %lu", numa_stat_name(i), zone->vm_numa_event[i]);
+			seq_printf(s, "\n      %-12s %lu", numa_stat_name(i), zone_numa_event(zone, i));
 	zoneinfo_pagesets(s, m, zone);
 	seq_printf(s,
 		   "\n  node_unreclaimable:  %u"

@@ -345,7 +345,7 @@ static void random_bytes(uint64_t *state, uint8_t *buf, size_t len)
 static void print_faults(struct scn_run *r, const char *verb, uint64_t len, uint64_t addr,
 			 unsigned long faults_before)
 {
-	unsigned long n = r->m->vm_events[PGFAULT] - faults_before;
+	unsigned long n = vm_event(r->m, PGFAULT) - faults_before;
 
 	scn_printf(r, "%s %" PRIu64 " byte%s at 0x%" PRIx64 ": %lu page fault%s\n", verb, len,
 		   len == 1 ? "" : "s", addr, n, n == 1 ? "" : "s");
@@ -358,7 +358,7 @@ static int do_write(struct scn_run *r, uint64_t addr, uint64_t len, enum io_kind
 		    const struct scn_arg *src, uint64_t seed_or_byte)
 {
 	unsigned long fatal = scn_nr_fatal(r), handled = r->sig_handled;
-	unsigned long faults = r->m->vm_events[PGFAULT];
+	unsigned long faults = vm_event(r->m, PGFAULT);
 	uint8_t buf[4096];
 	uint64_t done = 0, state = seed_or_byte;
 	int ret = 0;
@@ -489,7 +489,7 @@ int scn_cmd_read(struct scn_run *r, const struct scn_cmd *c)
 		return scn_fail(r, 0, "out of host memory");
 	fatal = scn_nr_fatal(r);
 	handled = r->sig_handled;
-	faults = r->m->vm_events[PGFAULT];
+	faults = vm_event(r->m, PGFAULT);
 	ret = mmkit_read(r->m, v[0], b, v[1]);
 	if (ret) {
 		free(b);
@@ -514,7 +514,7 @@ int scn_cmd_touch(struct scn_run *r, const struct scn_cmd *c)
 {
 	bool write = c->nargs < 3 || !strcmp(c->arg[2].text, "write");
 	unsigned long fatal = scn_nr_fatal(r), handled = r->sig_handled;
-	unsigned long faults = r->m->vm_events[PGFAULT], pages = 0, n;
+	unsigned long faults = vm_event(r->m, PGFAULT), pages = 0, n;
 	uint64_t v[2], a, end;
 	int ret = 0;
 
@@ -530,7 +530,7 @@ int scn_cmd_touch(struct scn_run *r, const struct scn_cmd *c)
 	}
 	if (ret)
 		return scn_user_access(r, write ? "touch" : "touch", ret, fatal, handled);
-	n = r->m->vm_events[PGFAULT] - faults;
+	n = vm_event(r->m, PGFAULT) - faults;
 	scn_printf(r, "touched %lu page%s (%s): %lu page fault%s\n", pages, pages == 1 ? "" : "s",
 		   write ? "write" : "read", n, n == 1 ? "" : "s");
 	return 0;
@@ -539,7 +539,7 @@ int scn_cmd_touch(struct scn_run *r, const struct scn_cmd *c)
 int scn_cmd_fetch(struct scn_run *r, const struct scn_cmd *c)
 {
 	unsigned long fatal = scn_nr_fatal(r), handled = r->sig_handled;
-	unsigned long faults = r->m->vm_events[PGFAULT];
+	unsigned long faults = vm_event(r->m, PGFAULT);
 	uint64_t v[2];
 	uint8_t *b;
 	int ret;

@@ -305,7 +305,7 @@ static bool counter_value(struct scn_run *r, const struct scn_counter *k, unsign
 	struct task_struct *t = get_current(r->m);
 
 	if (k->event >= 0)
-		*v = r->m->vm_events[k->event];
+		*v = vm_event(r->m, k->event);
 	else if (!strcmp(k->name, "nr_free_pages"))
 		*v = nr_free_pages(r->m);
 	else if (!t)

@@ -193,7 +193,7 @@ static void pagefault_out_of_memory(struct machine *m)
 
 	if (!mm)
 		return;
-	__atomic_fetch_add(&m->vm_events[OOM_KILL], 1, __ATOMIC_RELAXED);
+	count_vm_events(m, OOM_KILL, 1);
 	printk(m, KERN_ERR "Out of memory: Killed process %d (%s) total-vm:%lukB, "
 	       "anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB "
 	       "oom_score_adj:%d\n",

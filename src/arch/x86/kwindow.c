@@ -122,10 +122,10 @@ static int window_apply(struct machine *m, u64 va, phys_addr_t phys, u64 len)
 	void *host = pt->window + (va - pt->window_start);
 
 	if (phys == PHYS_NONE) {
-		pt->nr_window_unmaps++;
+		__atomic_fetch_add(&pt->nr_window_unmaps, 1, __ATOMIC_RELAXED);
 		return machine_window_unmap(m, host, len);
 	}
-	pt->nr_window_maps++;
+	__atomic_fetch_add(&pt->nr_window_maps, 1, __ATOMIC_RELAXED);
 	return machine_window_map(m, host, phys, len);
 }
 

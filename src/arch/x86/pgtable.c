@@ -468,7 +468,7 @@ void arch_sync_kernel_entry(struct machine *m, phys_addr_t entry_phys)
 
 static void tlb_flush(struct machine *m, enum tlb_flush_kind kind, u64 start, u64 end)
 {
-	m->pgtables.nr_tlb_flush[kind]++;
+	__atomic_fetch_add(&m->pgtables.nr_tlb_flush[kind], 1, __ATOMIC_RELAXED);	/* vm_event */
 	if (m->pgtables.tlb_flush)
 		m->pgtables.tlb_flush(m, kind, start, end);
 }

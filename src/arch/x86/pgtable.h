@@ -136,20 +136,25 @@ static inline u64 pt_addr_end(const struct machine *m, enum pt_level l, u64 addr
 
 /* ---- reading and writing entries ---- */
 
+/* Entries are read and written whole, once (Linux's READ_ONCE in
+ * ptep_get/pmdp_get and WRITE_ONCE in native_set_pte/set_pmd): other CPUs
+ * walk the tables while one changes them. The write releases and the read
+ * acquires, so a table populated into its parent is seen zeroed (the
+ * smp_wmb() before pmd_populate in Linux's pmd_install). Plain moves on x86. */
 static inline u64 pt_read(const struct machine *m, const void *slot)
 {
 	if (pgt_fmt(m)->entry_size == 4)
-		return *(const u32 *)slot;
-	return *(const u64 *)slot;
+		return __atomic_load_n((const u32 *)slot, __ATOMIC_ACQUIRE);
+	return __atomic_load_n((const u64 *)slot, __ATOMIC_ACQUIRE);
 }
 
 static inline void pt_write(struct machine *m, void *slot, u64 val)
 {
 	if (pgt_fmt(m)->entry_size == 4) {
 		VM_WARN_ON(m, val >> 32);
-		*(u32 *)slot = (u32)val;
+		__atomic_store_n((u32 *)slot, (u32)val, __ATOMIC_RELEASE);
 	} else {
-		*(u64 *)slot = val;
+		__atomic_store_n((u64 *)slot, val, __ATOMIC_RELEASE);
 	}
 }
 

@@ -322,12 +322,12 @@ void switch_mm(struct machine *m, struct mm_struct *prev, struct mm_struct *next
 	if (!next || !next->pgd) {
 		c->asid = 0;
 		c->cr3 = m->pgtables.swapper_pg_dir;
-		c->loaded_mm = NULL;
+		__atomic_store_n(&c->loaded_mm, NULL, __ATOMIC_RELEASE);
 	} else {
 		c->asid = mm_ctx_get(m, next);
 		__atomic_fetch_or(&next->context.cpu_mask, 1ULL << cpu, __ATOMIC_SEQ_CST);
 		c->cr3 = next->pgd;
-		c->loaded_mm = next;
+		__atomic_store_n(&c->loaded_mm, next, __ATOMIC_RELEASE);
 	}
 	c->nr_cr3_loads++;
 }
@@ -339,7 +339,10 @@ void switch_mm(struct machine *m, struct mm_struct *prev, struct mm_struct *next
  * @mm: the dying mm, before its pgd is freed
  *
  * CPUs that still have @mm in CR3 switch to init_mm; its entries are
- * dropped everywhere (its id is never given out again).
+ * dropped everywhere (its id is never given out again). Other CPUs'
+ * loaded_mm is read atomically (they switch their own at any time); one
+ * that still has @mm loaded runs no task of it, and its host thread must
+ * be quiet (mmkit_exit of a task current elsewhere: docs/threads.md).
  */
 void destroy_context(struct machine *m, struct mm_struct *mm)
 {
@@ -348,11 +351,11 @@ void destroy_context(struct machine *m, struct mm_struct *mm)
 	for (cpu = 0; cpu < NR_CPUS; cpu++) {
 		struct mmu_cpu *c = &m->mmu.cpu[cpu];
 
-		if (c->loaded_mm != mm)
+		if (__atomic_load_n(&c->loaded_mm, __ATOMIC_ACQUIRE) != mm)
 			continue;
 		c->asid = 0;
 		c->cr3 = m->pgtables.swapper_pg_dir;
-		c->loaded_mm = NULL;
+		__atomic_store_n(&c->loaded_mm, NULL, __ATOMIC_RELEASE);
 	}
 	flush_tlb_mm(m, mm);
 	mm->context.ctx_id = 0;
