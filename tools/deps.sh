@@ -3,7 +3,8 @@
 # for the tests, and the allocators the benchmarks compare against.
 set -euo pipefail
 pkgs=(build-essential clang cmake ninja-build pkg-config libcmocka-dev
-      libjemalloc-dev libmimalloc-dev util-linux)
+      libjemalloc-dev libmimalloc-dev util-linux
+      libzstd-dev valgrind procps)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -19,6 +19,8 @@
 #include <mmkit/mmkit.h>
 #include <mmkit/scenario.h>
 
+#include "tools.h"
+
 #ifndef MMKIT_MACHINES_DIR
 #define MMKIT_MACHINES_DIR "examples/machines"
 #endif
@@ -256,6 +258,8 @@ static int cmd_run(int argc, char **argv)
 }
 
 static int cmd_help(int argc, char **argv);
+int cmd_trace(int argc, char **argv);	/* tools/trace_cmd.c */
+extern const char trace_usage[];
 
 static const struct command commands[] = {
 	{ "boot", "Boot a machine and print its kernel log",
@@ -287,8 +291,12 @@ static const struct command commands[] = {
 	  "    -m, --machine MACHINE  boot MACHINE instead of the scenario's 'machine' line\n"
 	  "    -j, --json             print one JSON object per command instead",
 	  cmd_run },
+	{ "trace", "Record a real program's memory trace (valgrind) and replay it", trace_usage, cmd_trace },
+	{ "proc", "Write the simulated machine's /proc tree into a directory", PROC_USAGE, cmd_proc },
+	{ "report", "Plot a scenario's memory over its steps as an HTML page", REPORT_USAGE, cmd_report },
 	{ "help", "Show help for mmkit or one of its commands",
-	  "mmkit help [COMMAND|proc|scenario]", cmd_help },
+	  "mmkit help [COMMAND|proc|scenario|TOPIC]\n\n"
+	  "TOPIC is a mechanism: buddy slab vmalloc kmap paging cow stack brk mmu", cmd_help },
 };
 
 static const struct command *find_command(const char *name)
@@ -347,6 +355,8 @@ static int cmd_help(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "scenario"))
 		return help_scenario();
+	if (!mmkit_help_topic(argv[1]))
+		return 0;
 	c = find_command(argv[1]);
 	if (!c) {
 		fprintf(stderr, "mmkit: no help for '%s'. See 'mmkit --help'.\n", argv[1]);

@@ -32,6 +32,7 @@ extern "C" {
 #endif
 
 struct mmkit_scenario;
+struct machine;
 
 /* How to run a scenario. Zero-initialised means: print to stdout, human
  * format, machines looked up in "examples/machines". */
@@ -41,6 +42,12 @@ struct mmkit_scenario_opts {
 	const char *machines_dir;	/* where `machine NAME` finds NAME.machine */
 	const char *machine;		/* overrides the scenario's `machine` line */
 	bool json;			/* one JSON object per command instead of text */
+	/* optional observer (mmkit proc export, mmkit report): called with the
+	 * live machine after each command that ran (@index its position, @src
+	 * the command as written), and once more with @index -1 just before
+	 * the machine is destroyed. Not called before the machine boots. */
+	void (*step)(struct machine *m, int index, const char *src, void *arg);
+	void *step_arg;
 };
 
 /**

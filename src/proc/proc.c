@@ -16,7 +16,9 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/iomem", iomem_show },
 	{ "/proc/meminfo", meminfo_show },
 	{ "/proc/slabinfo", slabinfo_show },
+	{ "/proc/swaps", swaps_show },
 	{ "/proc/vmallocinfo", vmallocinfo_show },
+	{ "/proc/vmstat", vmstat_show },
 	{ "/proc/zoneinfo", zoneinfo_show },
 };
 

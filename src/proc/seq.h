@@ -31,6 +31,8 @@ int meminfo_show(struct seq_file *s, struct machine *m);
 int iomem_show(struct seq_file *s, struct machine *m);
 int slabinfo_show(struct seq_file *s, struct machine *m);
 int vmallocinfo_show(struct seq_file *s, struct machine *m);
+int vmstat_show(struct seq_file *s, struct machine *m);
+int swaps_show(struct seq_file *s, struct machine *m);
 
 /* One per-process file, /proc/PID/NAME (and /proc/self/NAME). */
 struct proc_pid_entry {

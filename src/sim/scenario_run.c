@@ -603,6 +603,8 @@ static int run_all(struct scn_run *r)
 				       "line if that is intended)", c->op->name, got, got);
 		}
 		flush_command(r, c);
+		if (!ret && r->m && r->opts.step)
+			r->opts.step(r->m, i, c->src, r->opts.step_arg);
 		if (ret)
 			return -1;
 		prev = c;
@@ -631,6 +633,8 @@ int mmkit_scenario_run(struct mmkit_scenario *sc, const struct mmkit_scenario_op
 	if (!ret)
 		ret = run_all(r);
 	fflush(r->opts.out);
+	if (r->m && r->opts.step)
+		r->opts.step(r->m, -1, NULL, r->opts.step_arg);
 	if (r->m)
 		mmkit_machine_destroy(r->m);
 	mmkit_set_cpu(0);

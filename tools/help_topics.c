@@ -1,0 +1,90 @@
+/* `mmkit help TOPIC` for the memory-management mechanisms: a few lines on
+ * each, pointing at the docs file that explains it and the example
+ * scenario that shows it (examples/scenarios/NAME.mms, `mmkit run`).
+ *
+ * Linux counterpart: none (the topics name mm/ subsystems: page_alloc.c,
+ * slub.c, vmalloc.c, highmem.c, memory.c, mmap.c). Invariant: every docs
+ * file and scenario named here exists (tests/cli/help_topics.sh checks). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools.h"
+
+struct help_topic {
+	const char *name;
+	const char *title;
+	const char *text;
+	const char *doc;
+	const char *scenario;	/* examples/scenarios/NAME.mms */
+};
+
+static const struct help_topic topics[] = {
+	{ "buddy", "the buddy allocator (mm/page_alloc.c)",
+	  "Free physical pages sit in per-zone free_area[order] lists of 2^order\n"
+	  "pages. alloc_pages splits a bigger block until the order fits; freeing\n"
+	  "merges a block with its buddy (pfn ^ (1 << order)) while both are free.\n"
+	  "Watch it in /proc/buddyinfo and /proc/zoneinfo.",
+	  "docs/page_alloc.md", "buddy" },
+	{ "slab", "the slab allocator and kmalloc (mm/slub.c)",
+	  "A kmem_cache carves pages from the buddy allocator into equal objects;\n"
+	  "slabs are full, partial or free, and allocations come from partial slabs\n"
+	  "first. kmalloc uses the kmalloc-N caches. Watch it in /proc/slabinfo.",
+	  "docs/slab.md", "slab" },
+	{ "vmalloc", "vmalloc (mm/vmalloc.c)",
+	  "vmalloc maps scattered pages at contiguous addresses between\n"
+	  "VMALLOC_START and VMALLOC_END, with a guard page after each area.\n"
+	  "Watch it in /proc/vmallocinfo and VmallocUsed in /proc/meminfo.",
+	  "docs/kernel-vm.md", "vmalloc" },
+	{ "kmap", "highmem and kmap (mm/highmem.c)",
+	  "On i386, memory above 896 MiB is ZONE_HIGHMEM with no permanent kernel\n"
+	  "address; kmap maps such a page into the pkmap area (kmap_local_page into\n"
+	  "the per-CPU fixmap slots) until kunmap.",
+	  "docs/kernel-vm.md", "kmap" },
+	{ "paging", "demand paging (mm/memory.c)",
+	  "mmap only creates a vm_area_struct; the first access to a page faults,\n"
+	  "and handle_mm_fault allocates and maps it (the zero page for a read of\n"
+	  "anonymous memory). Watch Rss in /proc/PID/smaps grow with the touches.",
+	  "docs/page-faults.md", "demand-paging" },
+	{ "cow", "copy-on-write after fork (mm/memory.c do_wp_page)",
+	  "fork copies the page tables, not the pages: both processes map the\n"
+	  "anonymous pages read-only, and the first write by either one faults and\n"
+	  "gets a private copy (or reuses the page when it is the last mapper).",
+	  "docs/fork-exec-exit.md", "cow-fork" },
+	{ "stack", "stack growth and SIGSEGV (mm/mmap.c expand_stack)",
+	  "An access just below the VM_GROWSDOWN stack VMA, within RLIMIT_STACK and\n"
+	  "outside the stack guard gap, grows the stack; an access to an unmapped\n"
+	  "address elsewhere gets SIGSEGV with si_code SEGV_MAPERR (SEGV_ACCERR for\n"
+	  "a protection violation).",
+	  "docs/page-faults.md", "stack-segv" },
+	{ "brk", "brk vs mmap at the 128 KiB threshold (mm/mmap.c, glibc malloc)",
+	  "malloc serves requests below M_MMAP_THRESHOLD (128 KiB) from the heap\n"
+	  "grown with brk; larger ones get their own anonymous mmap, returned to\n"
+	  "the kernel by free. Watch [heap] and the anonymous VMAs in /proc/PID/maps.",
+	  "docs/malloc.md", "brk-mmap" },
+	{ "mmu", "the software MMU and TLB (arch/x86/mm)",
+	  "Every user access walks the process's page tables from CR3 (2 or 3\n"
+	  "levels on i386, 4 on x86_64) through the TLB; a missing or read-only PTE\n"
+	  "raises a page fault. mprotect changes PTEs and flushes the TLB.",
+	  "docs/mmu.md", "mprotect-mremap-mlock" },
+};
+
+int mmkit_help_topic(const char *topic)
+{
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		const struct help_topic *t = &topics[i];
+
+		if (strcmp(topic, t->name))
+			continue;
+		printf("%s: %s\n\n%s\n\n", t->name, t->title, t->text);
+		printf("Read:  %s\n", t->doc);
+		printf("Run:   mmkit run examples/scenarios/%s.mms\n", t->scenario);
+		return 0;
+	}
+	return -1;
+}
+
+void mmkit_help_topics_list(void)
+{
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++)
+		printf("   %-10s %s\n", topics[i].name, topics[i].title);
+}
