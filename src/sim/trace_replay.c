@@ -1,0 +1,469 @@
+/* Replay of a recorded trace (docs/trace-replay.md): a fresh process,
+ * the recorded initial mappings and memory syscalls through the sys_* API
+ * at their recorded addresses (MAP_FIXED), and every reference through the
+ * software MMU: the inline TLB fast path (mmu_translate), the page-fault
+ * handler on a miss that faults. No Linux counterpart: the kernel runs the
+ * program itself.
+ *
+ * Invariants: the replaying task is current on this CPU for the whole run;
+ * a reference outside every VMA or against its protection is counted and
+ * skipped (never raises a signal, so the task survives); the output
+ * depends only on the trace and the machine. File mappings are replayed as
+ * private anonymous ones (mmkit has no files yet). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mmkit/mman.h>
+#include <mmkit/mmkit.h>
+#include <mmkit/sched.h>
+
+#include "arch/x86/mmu.h"
+#include "internal.h"
+#include "mm/vma.h"
+#include "sim/trace_internal.h"
+
+#define REPLAY_BATCH 1024
+#define REPLAY_WINDOW_DEFAULT 100000
+
+/* Distinct pages: open addressing, vpn + 1 as key, window stamp as value. */
+struct ws_table {
+	uint64_t *key, *stamp;
+	size_t mask, used;
+};
+
+struct replay {
+	struct machine *m;
+	struct task_struct *tsk;
+	struct mmkit_replay_stats *st;
+	struct ws_table ws;
+	uint64_t window_pages, window_faults0, in_window, stamp;
+	size_t windows_cap;
+	uint64_t brk;		/* the break the trace's program saw */
+	bool brk_known;
+	bool infer_maps;	/* MMKIT_TRACE_MAPS_INFERRED */
+	char *err;
+	size_t errlen;
+};
+
+static int ws_grow(struct ws_table *t)
+{
+	size_t n = t->mask ? 2 * (t->mask + 1) : 4096;
+	uint64_t *key = calloc(n, sizeof(*key)), *stamp = calloc(n, sizeof(*stamp));
+
+	if (!key || !stamp) {
+		free(key);
+		free(stamp);
+		return -1;
+	}
+	for (size_t i = 0; t->mask && i <= t->mask; i++) {
+		size_t j;
+
+		if (!t->key[i])
+			continue;
+		for (j = (t->key[i] * 0x9e3779b97f4a7c15ULL) >> 20 & (n - 1); key[j];
+		     j = (j + 1) & (n - 1))
+			;
+		key[j] = t->key[i];
+		stamp[j] = t->stamp[i];
+	}
+	free(t->key);
+	free(t->stamp);
+	t->key = key;
+	t->stamp = stamp;
+	t->mask = n - 1;
+	return 0;
+}
+
+/* Note that page vpn was touched in the current window. */
+static int ws_touch(struct replay *rp, uint64_t vpn)
+{
+	struct ws_table *t = &rp->ws;
+	uint64_t k = vpn + 1;
+	size_t j;
+
+	if (2 * (t->used + 1) > t->mask + 1 && ws_grow(t))
+		return -1;
+	for (j = (k * 0x9e3779b97f4a7c15ULL) >> 20 & t->mask; t->key[j]; j = (j + 1) & t->mask) {
+		if (t->key[j] == k) {
+			if (t->stamp[j] != rp->stamp) {
+				t->stamp[j] = rp->stamp;
+				rp->window_pages++;
+			}
+			return 0;
+		}
+	}
+	t->key[j] = k;
+	t->stamp[j] = rp->stamp;
+	t->used++;
+	rp->window_pages++;
+	rp->st->pages_touched++;
+	return 0;
+}
+
+static int close_window(struct replay *rp)
+{
+	struct mmkit_replay_stats *st = rp->st;
+	uint64_t faults = rp->tsk->min_flt + rp->tsk->maj_flt;
+
+	if (!rp->in_window)
+		return 0;
+	if (st->nr_windows == rp->windows_cap) {
+		size_t cap = rp->windows_cap ? 2 * rp->windows_cap : 64;
+		void *p = realloc(st->windows, cap * sizeof(*st->windows));
+
+		if (!p)
+			return -1;
+		st->windows = p;
+		rp->windows_cap = cap;
+	}
+	st->windows[st->nr_windows++] = (struct mmkit_replay_window){
+		.pages = rp->window_pages, .faults = faults - rp->window_faults0 };
+	rp->window_faults0 = faults;
+	rp->window_pages = 0;
+	rp->in_window = 0;
+	rp->stamp++;
+	return 0;
+}
+
+/* Does vma allow access (X86_PF_* bits)? */
+static bool vma_allows(const struct vm_area_struct *vma, unsigned int access)
+{
+	if (access & X86_PF_WRITE)
+		return vma->vm_flags & VM_WRITE;
+	if (access & X86_PF_INSTR)
+		return vma->vm_flags & VM_EXEC;
+	return vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC);
+}
+
+/* The slow path: a TLB miss that faults. Resolve the fault as the CPU
+ * would, unless no VMA allows the access (then count and skip). */
+static __attribute__((noinline)) void replay_fault(struct replay *rp, uint64_t va, unsigned int access)
+{
+	struct machine *m = rp->m;
+	struct mm_struct *mm = rp->tsk->mm;
+	struct vm_area_struct *vma;
+	unsigned int ec;
+	phys_addr_t phys;
+	bool ok;
+
+	mmap_read_lock(mm);
+	vma = find_vma(m, mm, va);
+	ok = vma && (vma->vm_start <= va || (vma->vm_flags & VM_GROWSDOWN));
+	if (ok && !vma_allows(vma, access)) {
+		mmap_read_unlock(mm);
+		rp->st->denied++;
+		return;
+	}
+	mmap_read_unlock(mm);
+	if (!ok && rp->infer_maps) {
+		/* no recorded initial mappings: the first touch maps the page */
+		ok = !MMKIT_IS_ERR_VALUE(sys_mmap(m, va & PAGE_MASK, PAGE_SIZE,
+						  PROT_READ | PROT_WRITE | PROT_EXEC,
+						  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1UL, 0));
+		rp->st->maps += ok;
+	}
+	if (!ok) {
+		rp->st->unmapped++;
+		return;
+	}
+	for (int tries = 0; tries < 4; tries++) {
+		if (!mmu_translate(m, va, access, &phys, &ec))
+			return;
+		if (do_page_fault(m, va, ec))
+			break;
+	}
+	rp->st->denied++;
+}
+
+static const unsigned int kind_access[4] = {
+	[MMKIT_TRACE_FETCH] = X86_PF_USER | X86_PF_INSTR,
+	[MMKIT_TRACE_LOAD] = X86_PF_USER,
+	[MMKIT_TRACE_STORE] = X86_PF_USER | X86_PF_WRITE,
+	[MMKIT_TRACE_MODIFY] = X86_PF_USER | X86_PF_WRITE,
+};
+
+/* Count what replay_refs() kept in registers. */
+static void refs_account(struct replay *rp, const uint64_t by_kind[4], uint64_t in_window)
+{
+	for (int k = 0; k < 4; k++)
+		rp->st->by_kind[k] += by_kind[k];
+	rp->in_window = in_window;
+}
+
+/* The hot loop: n references through the MMU. Counters stay local (the
+ * MMU's own writes through m would otherwise force them to memory). */
+static int replay_refs(struct replay *rp, const struct mmkit_trace_ref *refs, size_t n,
+		       uint64_t *last_vpn, uint64_t window)
+{
+	struct machine *m = rp->m;
+	uint64_t by_kind[4] = { 0 }, in_window = rp->in_window, lvpn = *last_vpn;
+	phys_addr_t phys;
+	unsigned int ec;
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t va = refs[i].addr, vpn = va >> PAGE_SHIFT;
+		unsigned int kind = refs[i].kind & 3, access = kind_access[kind];
+
+		if (unlikely(mmu_translate(m, va, access, &phys, &ec)))
+			replay_fault(rp, va, access);
+		if (unlikely(((va & ~PAGE_MASK) + refs[i].size) > PAGE_SIZE)) {
+			uint64_t end = va + refs[i].size - 1;
+
+			if (mmu_translate(m, end, access, &phys, &ec))
+				replay_fault(rp, end, access);
+			if ((ret = ws_touch(rp, end >> PAGE_SHIFT)))
+				break;
+		}
+		if (vpn != lvpn) {
+			lvpn = vpn;
+			if ((ret = ws_touch(rp, vpn)))
+				break;
+		}
+		by_kind[kind]++;
+		if (unlikely(++in_window == window)) {
+			refs_account(rp, by_kind, in_window);
+			mm_memset(by_kind, 0, sizeof(by_kind));
+			if ((ret = close_window(rp)))
+				break;
+			in_window = 0;
+			lvpn = ~0ULL;
+		}
+	}
+	refs_account(rp, by_kind, in_window);
+	*last_vpn = lvpn;
+	rp->st->refs += n;
+	return ret;
+}
+
+/* Private anonymous flags for a recorded mapping at a fixed address. */
+static unsigned long fixed_flags(uint64_t flags)
+{
+	unsigned long keep = flags & (MAP_NORESERVE | MAP_GROWSDOWN | MAP_STACK);
+
+	if ((flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) == MAP_SHARED)
+		keep |= MAP_SHARED;
+	else
+		keep |= MAP_PRIVATE;
+	return keep | MAP_ANONYMOUS | MAP_FIXED;
+}
+
+/* Emulate a break move the kernel's brk would not make here (valgrind
+ * keeps its own brk segment): map or unmap the difference. */
+static long brk_emulate(struct replay *rp, uint64_t newbrk)
+{
+	struct machine *m = rp->m;
+	uint64_t old = PAGE_ALIGN(rp->brk), new = PAGE_ALIGN(newbrk);
+	long ret = 0;
+
+	if (new > old)
+		ret = sys_mmap(m, old, new - old, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1UL, 0);
+	else if (new < old)
+		ret = sys_munmap(m, new, old - new);
+	return MMKIT_IS_ERR_VALUE(ret) ? ret : (long)newbrk;
+}
+
+static long replay_brk(struct replay *rp, const struct mmkit_trace_call *c)
+{
+	struct mm_struct *mm = rp->tsk->mm;
+	long ret;
+
+	if (!rp->brk_known) {
+		/* the first brk tells where the program's heap starts */
+		rp->brk_known = true;
+		rp->brk = (uint64_t)c->result;
+		if (mm->brk == mm->start_brk)
+			mm->start_brk = mm->brk = rp->brk;
+	}
+	if (!c->args[0] || (uint64_t)c->result == rp->brk)
+		return c->result;
+	ret = sys_brk(rp->m, c->args[0]);
+	if (ret != c->result)
+		ret = brk_emulate(rp, (uint64_t)c->result);
+	rp->brk = (uint64_t)c->result;
+	return ret;
+}
+
+static long replay_syscall(struct replay *rp, const struct mmkit_trace_call *c)
+{
+	struct machine *m = rp->m;
+	const uint64_t *a = c->args;
+	unsigned long res = (unsigned long)c->result, flags;
+
+	switch (c->nr) {
+	case MMKIT_NR_MMAP:
+		return sys_mmap(m, res, a[1], a[2], fixed_flags(a[3]), -1UL, 0);
+	case MMKIT_NR_MUNMAP:
+		return sys_munmap(m, a[0], a[1]);
+	case MMKIT_NR_MPROTECT:
+		return sys_mprotect(m, a[0], a[1], a[2]);
+	case MMKIT_NR_MREMAP:
+		flags = a[3];
+		if (res != a[0])
+			flags |= MREMAP_MAYMOVE | MREMAP_FIXED;
+		return sys_mremap(m, a[0], a[1], a[2], flags, res);
+	case MMKIT_NR_BRK:
+		return replay_brk(rp, c);
+	}
+	return c->result;	/* not a memory syscall: nothing to do */
+}
+
+/* Arguments a recorded syscall needs to be replayed. */
+static unsigned int min_args(unsigned int nr)
+{
+	switch (nr) {
+	case MMKIT_NR_BRK: return 1;
+	case MMKIT_NR_MUNMAP: return 2;
+	case MMKIT_NR_MPROTECT: return 3;
+	case MMKIT_NR_MREMAP: return 4;	/* new_addr only with MREMAP_FIXED */
+	case MMKIT_NR_MMAP: return 6;
+	}
+	return 0;
+}
+
+static void replay_call(struct replay *rp, const struct mmkit_trace_call *c)
+{
+	struct mmkit_replay_stats *st = rp->st;
+	long ret;
+
+	if (c->kind == MMKIT_TRACE_MAP) {
+		st->maps++;
+		ret = sys_mmap(rp->m, c->args[0], c->args[1], c->args[2],
+			       fixed_flags(c->args[3]), -1UL, 0);
+		if (MMKIT_IS_ERR_VALUE(ret) || (uint64_t)ret != c->args[0])
+			st->maps_failed++;
+		return;
+	}
+	st->syscalls++;
+	if (c->nargs < min_args(c->nr) || MMKIT_IS_ERR_VALUE(c->result)) {
+		st->syscalls_failed++;	/* failed on the host: nothing changed */
+		return;
+	}
+	ret = replay_syscall(rp, c);
+	if (ret != c->result && !(c->nr == MMKIT_NR_MMAP && (uint64_t)ret == (uint64_t)c->result))
+		st->syscalls_differ++;
+}
+
+static int replay_fail(struct replay *rp, const char *msg)
+{
+	snprintf(rp->err, rp->errlen, "%s", msg);
+	return -1;
+}
+
+static int replay_start(struct replay *rp)
+{
+	struct machine *m = rp->m;
+	struct mmkit_exec_layout layout = { .privileged = true };
+
+	rp->tsk = mmkit_spawn(m, "replay", &layout);
+	if (!rp->tsk)
+		return replay_fail(rp, "replay: cannot spawn the process (see the kernel log)");
+	mmkit_set_current(m, rp->tsk);
+	/* an empty address space: the trace's own mappings replace the image */
+	if (sys_munmap(m, 0, arch_task_size(m)))
+		return replay_fail(rp, "replay: cannot empty the address space");
+	return 0;
+}
+
+static void replay_finish(struct replay *rp)
+{
+	struct machine *m = rp->m;
+	struct mmkit_replay_stats *st = rp->st;
+	char *text;
+	size_t len;
+
+	st->minflt = rp->tsk->min_flt;
+	st->majflt = rp->tsk->maj_flt;
+	if (!mmkit_proc_read(m, "/proc/meminfo", &text, &len)) {
+		snprintf(st->meminfo, sizeof(st->meminfo), "%.*s", (int)len, text);
+		free(text);
+	}
+	mmkit_exit(m, rp->tsk, 0);
+}
+
+/**
+ * mmkit_replay() - replay a trace (see include/mmkit/trace.h)
+ * @m: the machine
+ * @r: the trace
+ * @o: options (NULL: defaults)
+ * @st: results
+ * @err: reason on failure
+ * @errlen: its size
+ * Return: 0 or -1.
+ */
+int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
+		 const struct mmkit_replay_opts *o, struct mmkit_replay_stats *st, char *err,
+		 size_t errlen)
+{
+	struct replay rp = { .m = m, .st = st, .err = err, .errlen = errlen };
+	const struct mmkit_trace_header *h = mmkit_trace_get_header(r);
+	struct mmkit_trace_ref *refs = malloc(REPLAY_BATCH * sizeof(*refs));
+	struct mmkit_trace_call call;
+	uint64_t last_vpn = ~0ULL, window, h0, m0;
+	unsigned int cpu = smp_processor_id(m);
+	int ended, ret = -1;
+	long n;
+
+	memset(st, 0, sizeof(*st));
+	rp.infer_maps = h->flags & MMKIT_TRACE_MAPS_INFERRED;
+	window = o && o->window ? o->window : REPLAY_WINDOW_DEFAULT;
+	st->window = window;
+	if (!refs)
+		return replay_fail(&rp, "replay: out of memory");
+	if ((h->arch == MMKIT_TRACE_ARCH_X86_64) != m->arch.x86_64) {
+		free(refs);
+		return replay_fail(&rp, h->arch == MMKIT_TRACE_ARCH_X86_64
+				   ? "replay: an x86_64 trace needs an x86_64 machine"
+				   : "replay: an i386 trace needs an i386 machine");
+	}
+	if (replay_start(&rp)) {
+		free(refs);
+		return -1;
+	}
+	mmu_sync_current(m);	/* load the process's CR3 */
+	h0 = m->mmu.cpu[cpu].nr_tlb_hits;
+	m0 = m->mmu.cpu[cpu].nr_tlb_misses;
+	for (;;) {
+		n = mmkit_trace_read(r, refs, REPLAY_BATCH, &call, &ended);
+		if (n < 0) {
+			replay_fail(&rp, mmkit_trace_error(r));
+			goto out;
+		}
+		if (n && replay_refs(&rp, refs, (size_t)n, &last_vpn, window)) {
+			replay_fail(&rp, "replay: out of host memory");
+			goto out;
+		}
+		if (ended) {
+			replay_call(&rp, &call);
+			mmu_sync_current(m);	/* as a return to user mode would */
+			last_vpn = ~0ULL;	/* mappings changed */
+		} else if (!n) {
+			break;
+		}
+	}
+	if (close_window(&rp)) {
+		replay_fail(&rp, "replay: out of host memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	st->tlb_hits = m->mmu.cpu[cpu].nr_tlb_hits - h0;
+	st->tlb_misses = m->mmu.cpu[cpu].nr_tlb_misses - m0;
+	replay_finish(&rp);
+	free(rp.ws.key);
+	free(rp.ws.stamp);
+	free(refs);
+	return ret;
+}
+
+/**
+ * mmkit_replay_free() - free what mmkit_replay() allocated
+ * @st: the results
+ */
+void mmkit_replay_free(struct mmkit_replay_stats *st)
+{
+	free(st->windows);
+	st->windows = NULL;
+	st->nr_windows = 0;
+}

@@ -1,0 +1,656 @@
+/* `mmkit trace`: record a real program's memory references with valgrind's
+ * lackey into an mmkit trace, and replay a trace on a simulated machine
+ * (docs/trace-format.md, docs/trace-replay.md).
+ *
+ *   mmkit trace record [-o FILE] -- PROGRAM ARGS
+ *   mmkit trace replay TRACE [--machine M] [--ram SIZE] [--window N] [--json]
+ *
+ * Recording runs valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes
+ * -d -d with its log in a temporary directory, then converts the log: the
+ * "tell tool about" lines of -d -d are the initial mappings; I/L/S/M lines
+ * the references; SYSCALL lines of mmap/munmap/mprotect/mremap/brk the
+ * syscalls (an "[async] ..." line completes on the next line). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mmkit/mman.h>
+#include <mmkit/mmkit.h>
+#include <mmkit/trace.h>
+
+#ifndef MMKIT_MACHINES_DIR
+#define MMKIT_MACHINES_DIR "examples/machines"
+#endif
+
+int cmd_trace(int argc, char **argv);
+
+const char trace_usage[] =
+	"mmkit trace record [-o FILE] -- PROGRAM [ARGS...]\n"
+	"       mmkit trace replay TRACE [--machine M] [--ram SIZE] [--window N] [--json]\n\n"
+	"record runs PROGRAM under valgrind's lackey (valgrind must be installed) and\n"
+	"writes its memory references, memory syscalls (mmap, munmap, mprotect, mremap,\n"
+	"brk) and initial mappings to FILE (default PROGRAM.mmtrace), a zstd-compressed\n"
+	"delta-encoded trace (docs/trace-format.md). Addresses are valgrind's layout.\n\n"
+	"replay boots the machine (default: a built-in x86_64 PC with --ram of RAM,\n"
+	"1G unless given), replays the mappings and syscalls at their recorded\n"
+	"addresses and every reference through the MMU and the fault handler, and\n"
+	"prints references, minor/major faults, the TLB hit rate, the pages touched in\n"
+	"each window of N references (default 100000) and /proc/meminfo after the run.\n"
+	"File mappings replay as anonymous memory. Reclaim policies (--policy) and swap\n"
+	"traffic need page reclaim (issue 5): not available yet.\n\n"
+	"    -o, --output FILE   the trace to write (record)\n"
+	"    -m, --machine M     a .machine file or shipped name (replay)\n"
+	"    -r, --ram SIZE      RAM of the built-in machine, or mem=SIZE for --machine\n"
+	"    -w, --window N      references per working-set window\n"
+	"    -j, --json          machine-readable output";
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- record ---- */
+
+struct conv {
+	struct mmkit_trace_writer *w;
+	struct mmkit_trace_call pending;	/* an [async] syscall awaiting its result */
+	int has_pending;
+	uint64_t lines, refs, calls;
+};
+
+static int memory_syscall(unsigned long nr)
+{
+	return nr == MMKIT_NR_MMAP || nr == MMKIT_NR_MUNMAP || nr == MMKIT_NR_MPROTECT ||
+	       nr == MMKIT_NR_MREMAP || nr == MMKIT_NR_BRK;
+}
+
+/* "Success(0x4835000)" / "Failure(0xc)" -> result; 0 when found. */
+static int parse_result(const char *s, int64_t *res)
+{
+	const char *p;
+
+	if ((p = strstr(s, "Success(")))
+		*res = (int64_t)strtoull(p + 8, NULL, 0);
+	else if ((p = strstr(s, "Failure(")))
+		*res = -(int64_t)strtoull(p + 8, NULL, 0);
+	else
+		return -1;
+	return 0;
+}
+
+/* A SYSCALL[pid,tid](nr) line. */
+static int conv_syscall(struct conv *cv, const char *line)
+{
+	const char *p = strchr(line, '(');
+	struct mmkit_trace_call c = { .kind = MMKIT_TRACE_SYSCALL };
+	unsigned long nr;
+	char *end;
+
+	if (!p)
+		return 0;
+	nr = strtoul(p + 1, &end, 10);
+	if (!memory_syscall(nr))
+		return 0;
+	c.nr = (uint32_t)nr;
+	if (strstr(end, " ... [async] --> ")) {	/* the result of a pending call */
+		if (!cv->has_pending || cv->pending.nr != c.nr ||
+		    parse_result(end, &cv->pending.result))
+			return 0;
+		cv->has_pending = 0;
+		cv->calls++;
+		return mmkit_trace_write_call(cv->w, &cv->pending);
+	}
+	p = strstr(end, " ( ");
+	if (!p)
+		return 0;
+	p += 3;
+	while (c.nargs < 6 && *p && *p != ')') {
+		c.args[c.nargs++] = strtoull(p, &end, 0);
+		if (end == p)
+			break;
+		p = end;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	if (parse_result(p, &c.result)) {
+		cv->pending = c;	/* "--> [async] ...": the result follows */
+		cv->has_pending = 1;
+		return 0;
+	}
+	cv->calls++;
+	return mmkit_trace_write_call(cv->w, &c);
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch |= 0x20;
+	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* "I  0401ab70,3" or " L 1ffefff8d8,8"; 1 when it was a reference. */
+static int conv_ref(struct conv *cv, const char *line)
+{
+	static const char kinds[] = "ILSM";
+	const char *k = line[0] == 'I' ? line : line[0] == ' ' ? line + 1 : NULL;
+	const char *p;
+	uint64_t addr = 0;
+	uint32_t size = 0;
+	int d;
+
+	if (!k || !strchr(kinds, *k) || !*k || k[1] != ' ')
+		return 0;
+	for (p = k + 1; *p == ' '; p++)
+		;
+	for (; (d = hexval(*p)) >= 0; p++)
+		addr = addr << 4 | (unsigned int)d;
+	if (*p++ != ',')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		size = size * 10 + (uint32_t)(*p - '0');
+	if (!size)
+		return 0;
+	cv->refs++;
+	if (mmkit_trace_write_ref(cv->w, (unsigned int)(strchr(kinds, *k) - kinds), addr, size))
+		return -1;
+	return 1;
+}
+
+static void progress(const char *what, uint64_t n, const char *unit, double t0, int done)
+{
+	double dt = mono_s() - t0;
+
+	fprintf(stderr, "\r%s: %" PRIu64 " %s (%.0f %s/s)%s", what, n, unit,
+		dt > 0 ? n / dt : 0.0, unit, done ? "\n" : "   ");
+}
+
+/* The initial mappings: "tell tool about 0000108000-0000109fff r--". */
+static int conv_maps(struct conv *cv, const char *errpath, FILE *passthru)
+{
+	FILE *f = fopen(errpath, "r");
+	char line[1024];
+	unsigned long long sp = 0;
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "tell tool about ");
+		unsigned long long start, end;
+		char perm[4];
+
+		if (!p) {
+			p = strstr(line, "initial_SP=");
+			if (p)
+				sp = strtoull(p + 11, NULL, 16);
+			/* the program's own stderr shares the file with valgrind's */
+			else if (strncmp(line, "--", 2) && strncmp(line, "==", 2) &&
+				 !strstr(line, "/tmp/vgdb-pipe"))
+				fputs(line, passthru);
+			continue;
+		}
+		if (sscanf(p + 16, "%llx-%llx %3s", &start, &end, perm) != 3 || end < start)
+			continue;
+		struct mmkit_trace_call c = {
+			.kind = MMKIT_TRACE_MAP, .nargs = 4,
+			.args = { start, end + 1 - start,
+				  (perm[0] == 'r' ? PROT_READ : 0) |
+				  (perm[1] == 'w' ? PROT_WRITE : 0) |
+				  (perm[2] == 'x' ? PROT_EXEC : 0),
+				  MAP_PRIVATE },
+		};
+		/* valgrind grows the client stack itself, without a syscall */
+		if (sp >= start && sp <= end)
+			c.args[3] |= MAP_GROWSDOWN;
+		if (mmkit_trace_write_call(cv->w, &c)) {
+			fclose(f);
+			return -1;
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int convert(const char *logpath, const char *errpath, const char *out)
+{
+	struct utsname u;
+	unsigned int arch = MMKIT_TRACE_ARCH_UNKNOWN;
+	struct conv cv = { 0 };
+	char err[600], *line = NULL;
+	size_t cap = 0;
+	int tty = isatty(2), nmaps, ret = 1;
+	double t0 = mono_s(), last = t0;
+	FILE *log;
+
+	if (!uname(&u))
+		arch = !strcmp(u.machine, "x86_64") ? MMKIT_TRACE_ARCH_X86_64 :
+		       (u.machine[0] == 'i' && !strcmp(u.machine + 2, "86")) ? MMKIT_TRACE_ARCH_I386 :
+		       MMKIT_TRACE_ARCH_UNKNOWN;
+	if (arch == MMKIT_TRACE_ARCH_UNKNOWN) {
+		fprintf(stderr, "mmkit: trace record: unsupported host architecture %s\n", u.machine);
+		return 1;
+	}
+	log = fopen(logpath, "r");
+	if (!log) {
+		fprintf(stderr, "mmkit: trace record: %s: %s\n", logpath, strerror(errno));
+		return 1;
+	}
+	cv.w = mmkit_trace_create(out, arch, 0, err, sizeof(err));
+	if (!cv.w) {
+		fprintf(stderr, "mmkit: trace record: %s\n", err);
+		fclose(log);
+		return 1;
+	}
+	nmaps = conv_maps(&cv, errpath, stderr);
+	if (nmaps < 0)
+		goto fail;
+	if (!nmaps) {
+		fprintf(stderr, "mmkit: trace record: valgrind reported no initial mappings; "
+			"replay will infer them from the first references\n");
+		mmkit_trace_set_flags(cv.w, MMKIT_TRACE_MAPS_INFERRED);
+	}
+	while (getline(&line, &cap, log) > 0) {
+		int r = conv_ref(&cv, line);
+
+		if (r < 0 || (!r && !strncmp(line, "SYSCALL[", 8) && conv_syscall(&cv, line)))
+			goto fail;
+		if (tty && !(++cv.lines & 0xfffff) && mono_s() - last > 0.5) {
+			last = mono_s();
+			progress("converting", cv.lines, "lines", t0, 0);
+		}
+	}
+	if (tty && cv.lines > 0xfffff)
+		progress("converting", cv.lines, "lines", t0, 1);
+	free(line);
+	fclose(log);
+	if (mmkit_trace_finish(cv.w, err, sizeof(err))) {
+		fprintf(stderr, "mmkit: trace record: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "mmkit: %s: %" PRIu64 " references, %" PRIu64 " memory syscalls, "
+		"%d initial mappings\n", out, cv.refs, cv.calls, nmaps);
+	return 0;
+fail:
+	fprintf(stderr, "mmkit: trace record: %s\n", mmkit_trace_writer_error(cv.w));
+	free(line);
+	fclose(log);
+	mmkit_trace_finish(cv.w, err, sizeof(err));
+	return ret;
+}
+
+static int have_valgrind(void)
+{
+	const char *path = getenv("PATH");
+	char buf[4096], *dirs, *d, *save = NULL;
+	int found = 0;
+
+	if (!path || !(dirs = strdup(path)))
+		return 0;
+	for (d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/valgrind", *d ? d : ".");
+		found = access(buf, X_OK) == 0;
+	}
+	free(dirs);
+	return found;
+}
+
+/* Run valgrind on argv, showing the log's growth on a terminal. */
+static int run_lackey(char **argv, int argc, const char *logpath, const char *errpath)
+{
+	char logopt[4200];
+	char **args = calloc(argc + 8, sizeof(*args));
+	int status, tty = isatty(2), n = 0;
+	double t0 = mono_s();
+	pid_t pid;
+
+	if (!args)
+		return -1;
+	snprintf(logopt, sizeof(logopt), "--log-file=%s", logpath);
+	args[n++] = "valgrind";
+	args[n++] = "--tool=lackey";
+	args[n++] = "--trace-mem=yes";
+	args[n++] = "--trace-syscalls=yes";
+	args[n++] = "-d";
+	args[n++] = "-d";
+	args[n++] = logopt;
+	for (int i = 0; i < argc; i++)
+		args[n++] = argv[i];
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen(errpath, "w", stderr))
+			_exit(127);
+		execvp("valgrind", args);
+		_exit(127);
+	}
+	free(args);
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &status, tty ? WNOHANG : 0) == 0) {
+		struct stat sb;
+
+		usleep(200000);
+		if (!stat(logpath, &sb))	/* lackey lines average ~14 bytes */
+			progress("recording", (uint64_t)sb.st_size / 14, "lines", t0, 0);
+	}
+	if (tty)
+		fputc('\n', stderr);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return -1;
+	return 0;
+}
+
+static int trace_record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	char dir[] = "/tmp/mmkit-trace-XXXXXX", logpath[64], errpath[64], out[4096];
+	const char *output = NULL, *base;
+	int opt, ret;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': output = optarg; break;
+		case 'h': printf("usage: %s\n", trace_usage); return 0;
+		default: fprintf(stderr, "usage: %s\n", trace_usage); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: %s\n", trace_usage);
+		return 2;
+	}
+	if (!have_valgrind()) {
+		fprintf(stderr, "mmkit: trace record needs valgrind (its lackey tool) in PATH; "
+			"on Debian: apt-get install valgrind\n");
+		return 1;
+	}
+	base = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
+	snprintf(out, sizeof(out), "%s", output ? output : base);
+	if (!output)
+		strncat(out, ".mmtrace", sizeof(out) - strlen(out) - 1);
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "mmkit: trace record: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	snprintf(logpath, sizeof(logpath), "%s/lackey.log", dir);
+	snprintf(errpath, sizeof(errpath), "%s/valgrind.err", dir);
+	if (run_lackey(argv + optind, argc - optind, logpath, errpath)) {
+		fprintf(stderr, "mmkit: trace record: cannot run valgrind\n");
+		ret = 1;
+	} else {
+		ret = convert(logpath, errpath, out);
+	}
+	unlink(logpath);
+	unlink(errpath);
+	rmdir(dir);
+	return ret;
+}
+
+/* ---- replay ---- */
+
+static int parse_size(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	switch (*end) {
+	case 'K': case 'k': *v <<= 10; end++; break;
+	case 'M': case 'm': *v <<= 20; end++; break;
+	case 'G': case 'g': *v <<= 30; end++; break;
+	}
+	return errno || *end || !*v ? -1 : 0;
+}
+
+static int replay_machine(const char *spec, const char *ram, struct machine_desc *d)
+{
+	char text[512], path[4096], err[512];
+	unsigned long long bytes = 1ULL << 30;
+	const char *dir = getenv("MMKIT_MACHINES");
+
+	if (ram && parse_size(ram, &bytes)) {
+		fprintf(stderr, "mmkit: trace replay: bad --ram '%s' (e.g. 512M, 2G)\n", ram);
+		return -1;
+	}
+	if (!spec) {
+		if (bytes < (16ULL << 20)) {
+			fprintf(stderr, "mmkit: trace replay: --ram below 16M\n");
+			return -1;
+		}
+		snprintf(text, sizeof(text), "name replay-x86_64\narch x86_64\n"
+			 "BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+			 "BIOS-e820: [mem 0x0000000000100000-0x%016llx] usable\n", bytes - 1);
+		if (mmkit_desc_parse(d, text, "replay", err, sizeof(err))) {
+			fprintf(stderr, "mmkit: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
+	if (strchr(spec, '/') || access(spec, R_OK) == 0)
+		snprintf(path, sizeof(path), "%s", spec);
+	else
+		snprintf(path, sizeof(path), "%s/%s.machine", dir && *dir ? dir : MMKIT_MACHINES_DIR,
+			 spec);
+	if (mmkit_desc_load(d, path, err, sizeof(err))) {
+		fprintf(stderr, "mmkit: %s\n", err);
+		return -1;
+	}
+	if (ram) {
+		size_t len = strlen(d->cmdline);
+
+		snprintf(d->cmdline + len, sizeof(d->cmdline) - len, "%smem=%s", len ? " " : "", ram);
+	}
+	return 0;
+}
+
+/* The meminfo lines worth a summary, value in kB. */
+static const char *const meminfo_keys[] = {
+	"MemTotal", "MemFree", "MemAvailable", "AnonPages", "PageTables", "Slab", NULL,
+};
+
+static long long meminfo_value(const char *meminfo, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\n%s:", key);
+	p = !strncmp(meminfo, pat + 1, strlen(pat + 1)) ? meminfo - 1 : strstr(meminfo, pat);
+	return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
+}
+
+static const char *const kind_names[4] = { "fetch", "load", "store", "modify" };
+
+/* s as a JSON string literal. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void print_json(const char *path, const struct mmkit_trace_header *h,
+		       const struct machine_desc *d, const struct mmkit_replay_stats *st)
+{
+	uint64_t tr = st->tlb_hits + st->tlb_misses;
+
+	printf("{\"trace\": ");
+	json_string(path);
+	printf(", \"arch\": \"%s\", \"machine\": ",
+	       h->arch == MMKIT_TRACE_ARCH_X86_64 ? "x86_64" : "i386");
+	json_string(d->name);
+	printf(",\n");
+	printf(" \"references\": %" PRIu64 ",", st->refs);
+	for (int k = 0; k < 4; k++)
+		printf(" \"%s\": %" PRIu64 ",", kind_names[k], st->by_kind[k]);
+	printf("\n \"syscalls\": %" PRIu64 ", \"syscalls_failed_on_host\": %" PRIu64
+	       ", \"syscalls_differ\": %" PRIu64 ", \"initial_mappings\": %" PRIu64
+	       ", \"initial_mappings_failed\": %" PRIu64 ",\n", st->syscalls, st->syscalls_failed,
+	       st->syscalls_differ, st->maps, st->maps_failed);
+	printf(" \"minflt\": %" PRIu64 ", \"majflt\": %" PRIu64 ", \"tlb_hits\": %" PRIu64
+	       ", \"tlb_misses\": %" PRIu64 ", \"tlb_hit_rate\": %.6f,\n", st->minflt, st->majflt,
+	       st->tlb_hits, st->tlb_misses, tr ? (double)st->tlb_hits / tr : 0.0);
+	printf(" \"unmapped\": %" PRIu64 ", \"denied\": %" PRIu64 ", \"pages_touched\": %" PRIu64
+	       ", \"window\": %" PRIu64 ",\n \"windows\": [", st->unmapped, st->denied,
+	       st->pages_touched, st->window);
+	for (uint64_t i = 0; i < st->nr_windows; i++)
+		printf("%s{\"pages\": %" PRIu64 ", \"faults\": %" PRIu64 "}", i ? ", " : "",
+		       st->windows[i].pages, st->windows[i].faults);
+	printf("],\n \"meminfo_kB\": {");
+	for (int i = 0; meminfo_keys[i]; i++)
+		printf("%s\"%s\": %lld", i ? ", " : "", meminfo_keys[i],
+		       meminfo_value(st->meminfo, meminfo_keys[i]));
+	printf("}}\n");
+}
+
+static void print_human(const char *path, const struct mmkit_trace_header *h,
+			const struct machine_desc *d, const struct mmkit_replay_stats *st)
+{
+	uint64_t tr = st->tlb_hits + st->tlb_misses;
+
+	printf("trace          %s (%s%s)\n", path,
+	       h->arch == MMKIT_TRACE_ARCH_X86_64 ? "x86_64" : "i386",
+	       h->flags & MMKIT_TRACE_MAPS_INFERRED ? ", initial mappings inferred" : "");
+	printf("machine        %s\n", d->name);
+	printf("references     %" PRIu64 " (fetch %" PRIu64 ", load %" PRIu64 ", store %" PRIu64
+	       ", modify %" PRIu64 ")\n", st->refs, st->by_kind[0], st->by_kind[1],
+	       st->by_kind[2], st->by_kind[3]);
+	printf("mappings       %" PRIu64 " initial (%" PRIu64 " failed)\n", st->maps,
+	       st->maps_failed);
+	printf("syscalls       %" PRIu64 " (%" PRIu64 " failed on the host, skipped; %" PRIu64
+	       " with another result here)\n", st->syscalls, st->syscalls_failed,
+	       st->syscalls_differ);
+	printf("page faults    minor %" PRIu64 ", major %" PRIu64 "\n", st->minflt, st->majflt);
+	printf("TLB            %" PRIu64 " hits, %" PRIu64 " misses, hit rate %.2f%%\n",
+	       st->tlb_hits, st->tlb_misses, tr ? 100.0 * st->tlb_hits / tr : 0.0);
+	printf("skipped        %" PRIu64 " outside every VMA, %" PRIu64
+	       " against the protection\n", st->unmapped, st->denied);
+	printf("pages touched  %" PRIu64 " (%" PRIu64 " kB)\n", st->pages_touched,
+	       st->pages_touched * 4);
+	printf("working set    per window of %" PRIu64 " references:\n", st->window);
+	printf("  %8s %8s %8s\n", "window", "pages", "faults");
+	for (uint64_t i = 0; i < st->nr_windows; i++)
+		printf("  %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", i, st->windows[i].pages,
+		       st->windows[i].faults);
+	printf("meminfo        (after the run, the process still alive)\n");
+	for (int i = 0; meminfo_keys[i]; i++)
+		printf("  %-13s %10lld kB\n", meminfo_keys[i],
+		       meminfo_value(st->meminfo, meminfo_keys[i]));
+}
+
+static int trace_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "machine", required_argument, NULL, 'm' },
+		{ "ram", required_argument, NULL, 'r' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *spec = NULL, *ram = NULL;
+	struct mmkit_replay_opts ro = { 0 };
+	struct mmkit_replay_stats st;
+	struct mmkit_trace_reader *r;
+	struct machine_desc d;
+	struct machine *m;
+	unsigned long long v;
+	char err[600];
+	int opt, json = 0, ret;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "m:r:w:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'm': spec = optarg; break;
+		case 'r': ram = optarg; break;
+		case 'w':
+			if (parse_size(optarg, &v)) {
+				fprintf(stderr, "mmkit: trace replay: bad --window '%s'\n", optarg);
+				return 2;
+			}
+			ro.window = v;
+			break;
+		case 'j': json = 1; break;
+		case 'h': printf("usage: %s\n", trace_usage); return 0;
+		default: fprintf(stderr, "usage: %s\n", trace_usage); return 2;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "usage: %s\n", trace_usage);
+		return 2;
+	}
+	r = mmkit_trace_open(argv[optind], err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "mmkit: trace replay: %s\n", err);
+		return 1;
+	}
+	if (replay_machine(spec, ram, &d)) {
+		mmkit_trace_close(r);
+		return 1;
+	}
+	m = mmkit_machine_create(&d);
+	if (!m || mmkit_boot(m)) {
+		fprintf(stderr, "mmkit: trace replay: %s failed to boot\n", d.name);
+		if (m)
+			mmkit_machine_destroy(m);
+		mmkit_trace_close(r);
+		return 1;
+	}
+	m->debug_vm = 0;	/* a replay is long: the checker runs in the tests */
+	ret = mmkit_replay(m, r, &ro, &st, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "mmkit: trace replay: %s\n", err);
+	else if (json)
+		print_json(argv[optind], mmkit_trace_get_header(r), &d, &st);
+	else
+		print_human(argv[optind], mmkit_trace_get_header(r), &d, &st);
+	mmkit_replay_free(&st);
+	mmkit_trace_close(r);
+	mmkit_machine_destroy(m);
+	return ret ? 1 : 0;
+}
+
+/**
+ * cmd_trace() - the `mmkit trace` command: record or replay
+ * @argc: arguments after "mmkit"
+ * @argv: argv[0] is "trace"
+ * Return: the exit status.
+ */
+int cmd_trace(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "record"))
+		return trace_record(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "replay"))
+		return trace_replay(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: %s\n", trace_usage);
+		return 0;
+	}
+	fprintf(stderr, "usage: %s\n", trace_usage);
+	return 2;
+}
