@@ -7,7 +7,8 @@
  *              mmap_cache hint answers 15 of them). Target: <= 100 ns at 1M.
  *              "VMA untouched" uses only the pointer find_vma() returns,
  *              which isolates the tree walk from the caller's read of the
- *              VMA (a cache miss of its own at 1M VMAs).
+ *              VMA (a cache miss of its own at 1M VMAs; find_vma itself
+ *              reads only tree nodes).
  *   mmap       mmap(NULL, 4 KiB, rw, private anonymous) + munmap of it, in a
  *              process with the exec-like layout plus 64 mappings, beside
  *              the host kernel's own mmap + munmap syscalls measured in the
@@ -28,6 +29,7 @@
 
 #include "bench.h"
 
+#include "mm/maple_tree.h"
 #include "mm/vma.h"
 
 #define BASE 0x100000000UL
@@ -119,8 +121,8 @@ static void run_find_vma(struct machine *m, unsigned long n)
 	printf("find_vma %8lu VMAs: random %6.1f ns (VMA untouched %6.1f), runs of 16 %5.1f ns"
 	       "  (maple tree height %u, %u nodes = %.1f MiB; mmap FIXED %.0f ns,"
 	       " munmap %.0f ns per VMA)\n",
-	       n, ns_random, ns_walk, ns_runs, height, nodes, nodes * 256.0 / (1 << 20), ns_mmap,
-	       ns_unmap);
+	       n, ns_random, ns_walk, ns_runs, height, nodes,
+	       nodes * (double)MAPLE_NODE_SIZE / (1 << 20), ns_mmap, ns_unmap);
 	free(addrs);
 	mmkit_exit(m, tsk, 0);
 }

@@ -121,13 +121,15 @@ static int *perm(int n)
 	return a;
 }
 
-/* Address-ordered inserts split a full leaf 9 + 7 (the left half keeps
- * all but the minimum), so 4096 VMAs need at most 4096 / 9 + 1 leaves and,
- * with at least 5 children per internal node, 5 levels. */
-static void test_sequential_inserts_fill_nodes(void **state)
+/* Address-ordered inserts push into the left sibling before splitting
+ * (mas_push_data), so every node but the last two of its level is full:
+ * 4096 VMAs take 4096 / 15 + 2 leaves, 4 levels, and about one internal
+ * node per 10 leaves (halving the fill, as a split alone does, would
+ * need 455 leaves). */
+static void test_ascending_inserts_fill_nodes(void **state)
 {
 	struct fixture *f = fixture_new(4096);
-	unsigned int leaves = 4096 / 9 + 1;
+	unsigned int leaves = 4096 / MAPLE_RANGE64_SLOTS + 2;
 
 	(void)state;
 	for (int i = 0; i < f->n; i++) {
@@ -135,10 +137,29 @@ static void test_sequential_inserts_fill_nodes(void **state)
 		link_node(f, &f->v[i]);
 	}
 	assert_valid(f);
-	assert_true(f->mm.mm_mt.ma_height <= 5);
-	assert_true(f->mm.mm_mt.ma_nodes <= leaves + leaves / 4);
+	assert_int_equal(f->mm.mm_mt.ma_height, 4);
+	assert_true(f->mm.mm_mt.ma_nodes <= leaves + leaves / (MAPLE_ARANGE64_SLOTS - 2) + 3);
 	assert_ptr_equal(f->mm.mmap, &f->v[0]);
 	assert_int_equal(f->mm.highest_vm_end, f->v[f->n - 1].vm_end);
+	fixture_free(f);
+}
+
+/* Top-down mmaps insert in descending order: the mirror image, pushing
+ * into the right sibling. */
+static void test_descending_inserts_fill_nodes(void **state)
+{
+	struct fixture *f = fixture_new(4096);
+	unsigned int leaves = 4096 / MAPLE_RANGE64_SLOTS + 2;
+
+	(void)state;
+	for (int i = f->n; i-- > 0;) {
+		node_init(f, i, 0x10000000);
+		link_node(f, &f->v[i]);
+	}
+	assert_valid(f);
+	assert_int_equal(f->mm.mm_mt.ma_height, 4);
+	assert_true(f->mm.mm_mt.ma_nodes <= leaves + leaves / (MAPLE_ARANGE64_SLOTS - 2) + 3);
+	assert_ptr_equal(f->mm.mmap, &f->v[0]);
 	fixture_free(f);
 }
 
@@ -196,6 +217,52 @@ static void test_find_vma_matches_linear_scan(void **state)
 				 want && want->vm_start < addr + PAGE_SIZE ? want : NULL);
 	}
 	free(order);
+	fixture_free(f);
+}
+
+/* find_vma() remembers its answer as a leaf slot; the next lookup that
+ * the slot answers (the VMA, or the hole below it down to the previous
+ * VMA in the leaf) is served from the leaf's pivots without a descent.
+ * Linking or unlinking forgets it; the checker rejects a stale one. */
+static void test_find_vma_hint_answers_from_the_leaf(void **state)
+{
+	struct fixture *f = fixture_new(64);
+	struct vm_area_struct *v = NULL;
+	struct maple_node *leaf = NULL;
+	unsigned int off = 0;
+	unsigned long end;
+
+	(void)state;
+	for (int i = 0; i < f->n; i++) {
+		node_init(f, i, 0x10000000);
+		link_node(f, &f->v[i]);
+	}
+	for (int i = 0; i < f->n && !off; i++) {	/* a VMA not first in its leaf */
+		v = &f->v[i];
+		leaf = mt_descend(&f->mm.mm_mt, v->vm_start, &off);
+	}
+	assert_ptr_equal(find_vma(f->m, &f->mm, v->vm_start), v);
+	assert_int_equal(f->mm.mmap_cache_slot, (unsigned long)leaf | off);
+	assert_valid(f);
+	/* With the descent disabled, only the hint can answer. */
+	end = f->mm.highest_vm_end;
+	f->mm.highest_vm_end = 0;
+	assert_ptr_equal(find_vma(f->m, &f->mm, v->vm_end - 1), v);
+	assert_ptr_equal(find_vma(f->m, &f->mm, v->vm_start - 1), v);	/* the hole below */
+	assert_null(find_vma(f->m, &f->mm, v->vm_end));
+	assert_null(find_vma(f->m, &f->mm, v->vm_prev->vm_end - 1));
+	f->mm.highest_vm_end = end;
+
+	assert_ptr_equal(find_vma(f->m, &f->mm, v->vm_start), v);
+	unlink_node(f, &f->v[f->n - 1]);
+	assert_int_equal(f->mm.mmap_cache_slot, 0);
+	assert_ptr_equal(find_vma(f->m, &f->mm, v->vm_start), v);
+	leaf = mt_descend(&f->mm.mm_mt, f->v[f->n - 2].vm_start, &off);
+	f->mm.mmap_cache_slot = (unsigned long)leaf | (leaf->nr + 0u);
+	assert_true(vma_tree_validate(f->m, &f->mm) > 0);
+	assert_true(test_log_contains(f->m, "find_vma hint is not a slot of the tree"));
+	f->mm.mmap_cache_slot = 0;
+	assert_valid(f);
 	fixture_free(f);
 }
 
@@ -482,7 +549,7 @@ static void test_failed_preallocation_changes_nothing(void **state)
 	unsigned int spare;
 
 	(void)state;
-	for (int i = 0; i < 15; i++) {	/* one full leaf */
+	for (int i = 0; i < MAPLE_RANGE64_SLOTS; i++) {	/* one full leaf */
 		node_init(f, i, 0x10000000);
 		link_node(f, &f->v[i]);
 	}
@@ -497,8 +564,8 @@ static void test_failed_preallocation_changes_nothing(void **state)
 	failslab_set_nth(f->m, 0);
 	assert_valid(f);
 	assert_int_equal(f->mm.mm_mt.ma_height, 1);
-	node_init(f, 15, 0x10000000);
-	link_node(f, &f->v[15]);	/* splits the leaf: needs 2 nodes */
+	node_init(f, MAPLE_RANGE64_SLOTS, 0x10000000);
+	link_node(f, &f->v[MAPLE_RANGE64_SLOTS]);	/* splits the leaf: needs 2 nodes */
 	assert_int_equal(f->mm.mm_mt.ma_height, 2);
 	assert_valid(f);
 	fixture_free(f);
@@ -538,9 +605,11 @@ static void test_mmap_fails_cleanly_when_nodes_run_out(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sequential_inserts_fill_nodes),
+		cmocka_unit_test(test_ascending_inserts_fill_nodes),
+		cmocka_unit_test(test_descending_inserts_fill_nodes),
 		cmocka_unit_test(test_random_inserts_give_address_ordered_list),
 		cmocka_unit_test(test_find_vma_matches_linear_scan),
+		cmocka_unit_test(test_find_vma_hint_answers_from_the_leaf),
 		cmocka_unit_test(test_find_vma_in_empty_tree_is_null),
 		cmocka_unit_test(test_random_unlinks_keep_invariants_and_free_nodes),
 		cmocka_unit_test(test_interleaved_link_unlink_keep_invariants),

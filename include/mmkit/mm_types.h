@@ -200,6 +200,7 @@ struct mm_struct {
 	struct vm_area_struct *mmap;		/* the VMA list, lowest address first */
 	struct maple_tree mm_mt;		/* the VMA tree */
 	struct vm_area_struct *mmap_cache;	/* last find_vma() hit (2.4's mmap_cache) */
+	unsigned long mmap_cache_slot;		/* its leaf | offset in mm_mt, 0: none (vma_tree.c) */
 	unsigned long highest_vm_end;		/* vm_end of the last VMA, 0 if none */
 	int map_count;				/* number of VMAs */
 

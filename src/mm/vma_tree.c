@@ -7,7 +7,7 @@
  * here instead, behind the same functions and the same O(log n) contract:
  * a binary tree of VMAs costs one dependent load per level, ~20 levels of
  * 150-byte VMAs scattered over memory at 1M VMAs, while a B+tree of
- * 256-byte nodes with 10-15 entries each is 5-7 levels of compact nodes,
+ * 256-byte nodes with 10-15 entries each is 6 levels of compact nodes,
  * and a lookup reads node memory only until the VMA it returns. Linux
  * replaced 2.4's AVL tree with an rbtree in 2.6 and the rbtree with the
  * maple tree in 6.1 for the same reason (and for RCU lookups).
@@ -26,8 +26,10 @@
  * Unlinking and moving a VMA's bounds in place need none.
  *
  * mm->mmap_cache remembers the last VMA find_vma() returned (Linux 2.4's
- * mmap_cache); it is used only if it contains the address, and unlinking a
- * VMA clears it.
+ * mmap_cache) and mm->mmap_cache_slot its leaf and offset, as a maple
+ * state remembers its node; the next lookup checks the leaf's pivots, not
+ * the VMA, so a miss of the hint costs no read of a cold VMA. Linking and
+ * unlinking clear both.
  *
  * Invariants (vma_tree_validate): the list is sorted, non-overlapping,
  * with vm_prev links right; the tree is well formed (mt_validate) and its
@@ -35,6 +37,13 @@
  * mm->highest_vm_end is the last VMA's vm_end. */
 #include "mm/maple_tree.h"
 #include "mm/vma.h"
+
+/* Forget find_vma()'s hint: the tree is about to change shape. */
+static void vma_hint_clear(struct mm_struct *mm)
+{
+	__atomic_store_n(&mm->mmap_cache_slot, 0UL, __ATOMIC_RELAXED);
+	__atomic_store_n(&mm->mmap_cache, NULL, __ATOMIC_RELAXED);
+}
 
 /**
  * vma_tree_preallocate() - reserve the tree nodes the next insert may need
@@ -59,6 +68,7 @@ void vma_tree_destroy(struct machine *m, struct mm_struct *mm)
 {
 	VM_WARN_ON(m, mm->mm_mt.ma_root);
 	mt_destroy(m, &mm->mm_mt);
+	vma_hint_clear(mm);
 }
 
 /* The leaf and offset of a linked VMA. The descent uses the predecessor's
@@ -148,6 +158,7 @@ void __vma_link(struct machine *m, struct mm_struct *mm, struct vm_area_struct *
 
 	if (VM_WARN_ON(m, vma_tree_preallocate(m, mm)))
 		return;	/* a caller that did not preallocate, out of memory */
+	vma_hint_clear(mm);
 	leaf = mt_descend(mt, vma->vm_start, &off);
 	if (leaf && off < leaf->nr) {
 		next = leaf->mr64.slot[off];
@@ -189,8 +200,7 @@ void __vma_unlink(struct machine *m, struct mm_struct *mm, struct vm_area_struct
 	unsigned int off;
 	struct maple_node *leaf = vma_leaf(m, mm, vma, &off);
 
-	if (mm->mmap_cache == vma)
-		mm->mmap_cache = NULL;
+	vma_hint_clear(mm);
 	if (prev)
 		prev->vm_next = next;
 	else
@@ -207,6 +217,23 @@ void __vma_unlink(struct machine *m, struct mm_struct *mm, struct vm_area_struct
 		vma_refresh_gap(m, mm, next);
 }
 
+/* The hint find_vma() left: the VMA at @hint's leaf and offset, if that
+ * is still find_vma()'s answer for @addr, i.e. @addr lies above the end
+ * of the previous VMA in the leaf and below this one's end. Only the
+ * leaf's pivots are read (hot: the last descent ended there), not the
+ * VMA, and with a single branch: a random @addr falls above or below the
+ * range at random, and a mispredicted branch here would discard the
+ * descent the CPU already started. At offset 0 the lower bound is in
+ * another node, so the hint never answers. */
+static struct vm_area_struct *vma_hint(unsigned long hint, unsigned long addr)
+{
+	const struct maple_node *leaf = (const void *)(hint & ~(MAPLE_NODE_SIZE - 1UL));
+	unsigned int off = hint & (MAPLE_NODE_SIZE - 1UL);
+	unsigned long hi = leaf->pivot[off], lo = leaf->pivot[off ? off - 1 : 0];
+
+	return addr - lo < hi - lo ? leaf->mr64.slot[off] : NULL;
+}
+
 /**
  * find_vma() - the first VMA ending above @addr
  * @m: the machine
@@ -214,18 +241,23 @@ void __vma_unlink(struct machine *m, struct mm_struct *mm, struct vm_area_struct
  * @addr: a user address
  *
  * Returns the VMA containing @addr, or else the next one above it, or NULL.
- * O(log n): one descent of the maple tree, reading only its nodes until
- * the VMA it returns, unless the VMA of the last lookup (mm->mmap_cache,
- * as in Linux 2.4) contains @addr.
+ * O(log n): one descent of the maple tree, reading only its nodes, unless
+ * the last lookup's answer (mm->mmap_cache, as in Linux 2.4) is again the
+ * answer. The hint is kept as the leaf slot of that VMA
+ * (mm->mmap_cache_slot), like a maple state remembering its node, so
+ * checking it reads the leaf's pivots (hot) rather than the VMA (a cache
+ * miss of its own in a large address space).
  */
 struct vm_area_struct *find_vma(struct machine *m, struct mm_struct *mm, unsigned long addr)
 {
 	/* Readers share the hint: relaxed atomics (the mmap lock orders the rest). */
-	struct vm_area_struct *v = __atomic_load_n(&mm->mmap_cache, __ATOMIC_RELAXED);
+	unsigned long hint = __atomic_load_n(&mm->mmap_cache_slot, __ATOMIC_RELAXED);
 	const struct maple_node *n;
+	struct vm_area_struct *v;
+	unsigned int off;
 
 	(void)m;
-	if (v && v->vm_start <= addr && v->vm_end > addr)
+	if (hint && (v = vma_hint(hint, addr)))
 		return v;	/* faults come in runs on one VMA */
 	if (addr >= mm->highest_vm_end)
 		return NULL;	/* also the empty tree */
@@ -234,8 +266,10 @@ struct vm_area_struct *find_vma(struct machine *m, struct mm_struct *mm, unsigne
 	 * is a leaf, so the descent reads nothing but pivots and slots. */
 	for (unsigned int h = mm->mm_mt.ma_height; h > 1; h--)
 		n = n->ma64.slot[mn_offset(n->pivot, MAPLE_ARANGE64_SLOTS, addr)];
-	v = n->mr64.slot[mn_offset(n->pivot, MAPLE_RANGE64_SLOTS, addr)];
+	off = mn_offset(n->pivot, MAPLE_RANGE64_SLOTS, addr);
+	v = n->mr64.slot[off];
 	__atomic_store_n(&mm->mmap_cache, v, __ATOMIC_RELAXED);
+	__atomic_store_n(&mm->mmap_cache_slot, (unsigned long)n | off, __ATOMIC_RELAXED);
 	return v;
 }
 
