@@ -36,15 +36,26 @@ static const struct command *find_command(const char *name);
 
 /* Where the shipped machine files are: $MMKIT_MACHINES, the source tree
  * the binary was built from, or the install location. */
-static const char *machines_dir(void)
+/**
+ * machines_dir() - where shipped machines are: $MMKIT_MACHINES or the
+ *	source tree's examples/machines
+ */
+const char *machines_dir(void)
 {
 	const char *env = getenv("MMKIT_MACHINES");
 
 	return env && *env ? env : MMKIT_MACHINES_DIR;
 }
 
-/* Load MACHINE (path or shipped name) into d; NULL means the default. */
-static int load_machine(const char *spec, struct machine_desc *d)
+/**
+ * load_machine() - load MACHINE (a path or a shipped name) into @d, with
+ *	the error on stderr
+ * @spec: the machine, or NULL for the built-in default
+ * @d: filled
+ *
+ * Returns 0, or 1 when it cannot be loaded.
+ */
+int load_machine(const char *spec, struct machine_desc *d)
 {
 	char path[4096], err[512];
 	int ret;

@@ -37,13 +37,6 @@ struct exporter {
 	bool done;
 };
 
-static const char *export_machines_dir(void)
-{
-	const char *env = getenv("MMKIT_MACHINES");
-
-	return env && *env ? env : MMKIT_MACHINES_DIR;
-}
-
 static int mkdir_one(struct exporter *x, const char *path)
 {
 	if (mkdir(path, 0755) && errno != EEXIST) {
@@ -254,34 +247,13 @@ static void export_step(struct machine *m, int index, const char *src, void *arg
 		export_tree(arg, m);
 }
 
-static int load_desc(const char *spec, struct machine_desc *d)
-{
-	char path[4096], err[512];
-	int ret;
-
-	if (!spec) {
-		mmkit_desc_default(d);
-		return 0;
-	}
-	if (strchr(spec, '/') || access(spec, R_OK) == 0)
-		snprintf(path, sizeof(path), "%s", spec);
-	else
-		snprintf(path, sizeof(path), "%s/%s.machine", export_machines_dir(), spec);
-	ret = mmkit_desc_load(d, path, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "mmkit: %s\n", err);
-		return -1;
-	}
-	return 0;
-}
-
 static int export_booted(struct exporter *x, const char *spec, const char *extra)
 {
 	struct machine_desc d;
 	struct machine *m;
 	int ret;
 
-	if (load_desc(spec, &d))
+	if (load_machine(spec, &d))
 		return 1;
 	if (extra) {
 		size_t len = strlen(d.cmdline);
@@ -309,7 +281,7 @@ static int export_booted(struct exporter *x, const char *spec, const char *extra
 static int export_scenario(struct exporter *x, const char *file, const char *spec)
 {
 	struct mmkit_scenario_opts ro = {
-		.machines_dir = export_machines_dir(), .machine = spec,
+		.machines_dir = machines_dir(), .machine = spec,
 		.step = export_step, .step_arg = x,
 	};
 	struct mmkit_scenario *sc;

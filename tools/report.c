@@ -223,10 +223,9 @@ static int make_report(const char *scenario, const char *dir, const char *machin
 {
 	static char order_names[NR_PAGE_ORDERS][16];
 	static const char *order_ptrs[NR_PAGE_ORDERS];
-	const char *env = getenv("MMKIT_MACHINES");
 	struct report r = { 0 };
 	struct mmkit_scenario_opts ro = {
-		.machines_dir = env && *env ? env : MMKIT_MACHINES_DIR, .machine = machine,
+		.machines_dir = machines_dir(), .machine = machine,
 		.step = sample_step, .step_arg = &r,
 	};
 	struct mmkit_scenario *sc;

@@ -4,6 +4,13 @@
 #ifndef MMKIT_TOOLS_H
 #define MMKIT_TOOLS_H
 
+struct machine_desc;
+
+/* in tools/mmkit.c: where shipped machines live, and loading one by path
+ * or name (NULL: the built-in default); 0, or 1 with the error printed */
+const char *machines_dir(void);
+int load_machine(const char *spec, struct machine_desc *d);
+
 #define PROC_USAGE \
 	"mmkit proc export DIR [--machine MACHINE] [--scenario FILE] [--cmdline ARGS]\n\n" \
 	"Boots MACHINE (or runs the scenario FILE on it, its output discarded) and\n" \

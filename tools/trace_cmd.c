@@ -26,6 +26,7 @@
 #include <mmkit/mman.h>
 #include <mmkit/mmkit.h>
 #include <mmkit/trace.h>
+#include "tools.h"
 
 #ifndef MMKIT_MACHINES_DIR
 #define MMKIT_MACHINES_DIR "examples/machines"
@@ -421,9 +422,8 @@ static int parse_size(const char *s, unsigned long long *v)
 
 static int replay_machine(const char *spec, const char *ram, struct machine_desc *d)
 {
-	char text[512], path[4096], err[512];
+	char text[512], err[512];
 	unsigned long long bytes = 1ULL << 30;
-	const char *dir = getenv("MMKIT_MACHINES");
 
 	if (ram && parse_size(ram, &bytes)) {
 		fprintf(stderr, "mmkit: trace replay: bad --ram '%s' (e.g. 512M, 2G)\n", ram);
@@ -443,15 +443,8 @@ static int replay_machine(const char *spec, const char *ram, struct machine_desc
 		}
 		return 0;
 	}
-	if (strchr(spec, '/') || access(spec, R_OK) == 0)
-		snprintf(path, sizeof(path), "%s", spec);
-	else
-		snprintf(path, sizeof(path), "%s/%s.machine", dir && *dir ? dir : MMKIT_MACHINES_DIR,
-			 spec);
-	if (mmkit_desc_load(d, path, err, sizeof(err))) {
-		fprintf(stderr, "mmkit: %s\n", err);
+	if (load_machine(spec, d))
 		return -1;
-	}
 	if (ram) {
 		size_t len = strlen(d->cmdline);
 
