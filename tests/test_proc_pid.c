@@ -652,6 +652,57 @@ static void test_stat_counts_minor_faults(void **state)
 	vt_done(m);
 }
 
+/* Field n (1-based) of /proc/PATH/stat. */
+static unsigned long stat_field(struct machine *m, const char *path, int n)
+{
+	char *s = test_proc(m, path), *p = strchr(s, ')') + 2;
+	unsigned long v;
+
+	for (int field = 3; field < n; field++)
+		p = strchr(p, ' ') + 1;
+	v = strtoul(p, NULL, 10);
+	free(s);
+	return v;
+}
+
+/* /proc/PID/stat counts the whole thread group's faults, threads gone
+ * included, and a reaped child's in cminflt (do_task_stat with whole = 1,
+ * __exit_signal, wait_task_zombie). */
+static void test_stat_sums_threads_and_reaped_children(void **state)
+{
+	struct machine *m = vt_boot();
+	struct task_struct *leader = get_current(m), *thread, *child;
+	long a = vt_map(m, 0, PG(16), RW, MAP_PRIVATE);
+	unsigned long own, group;
+	pid_t cpid;
+	int status;
+
+	(void)state;
+	touch(m, (unsigned long)a, 2, 0);
+	thread = mmkit_clone(m, leader, CLONE_VM | CLONE_SIGHAND | CLONE_THREAD);
+	assert_non_null(thread);
+	mmkit_set_current(m, thread);
+	touch(m, (unsigned long)a + PG(2), 3, 0);	/* the thread's 3 faults */
+	mmkit_set_current(m, leader);
+	own = leader->min_flt;
+	group = stat_field(m, "/proc/self/stat", 10);
+	assert_int_equal(group, own + 3);
+	do_exit(m, thread, 0);	/* the thread alone (pthread_exit) */
+	assert_int_equal(stat_field(m, "/proc/self/stat", 10), group);	/* its faults stay */
+	child = mmkit_fork(m, leader);
+	assert_non_null(child);
+	cpid = child->pid;
+	mmkit_set_current(m, child);
+	touch(m, (unsigned long)a + PG(8), 4, 0);	/* 4 demand-zero faults */
+	mmkit_set_current(m, leader);
+	assert_int_equal(stat_field(m, "/proc/self/stat", 11), 0);	/* not reaped yet */
+	mmkit_exit(m, child, 0);
+	assert_int_equal(mmkit_wait(m, cpid, &status), cpid);
+	assert_int_equal(stat_field(m, "/proc/self/stat", 11), 4);	/* cminflt */
+	assert_int_equal(stat_field(m, "/proc/self/stat", 10), group);	/* minflt unchanged */
+	vt_done(m);
+}
+
 static void segv_handler(struct machine *m, struct task_struct *tsk,
 			 const struct mmkit_siginfo *info, void *arg)
 {
@@ -731,6 +782,7 @@ int main(void)
 		cmocka_unit_test(test_stat_has_52_fields_with_mm_values),
 		cmocka_unit_test(test_statm_matches_reference_shape_and_mm),
 		cmocka_unit_test(test_stat_counts_minor_faults),
+		cmocka_unit_test(test_stat_sums_threads_and_reaped_children),
 		cmocka_unit_test(test_status_and_stat_show_parent_and_handlers),
 		cmocka_unit_test(test_pid_files_are_listed_and_readable_by_pid),
 	};

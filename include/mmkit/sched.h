@@ -112,6 +112,11 @@ struct task_struct {
 	struct mm_struct *active_mm;
 	struct rlimit rlim[RLIM_NLIMITS];
 	unsigned long min_flt, maj_flt;	/* page faults without and with I/O (/proc/PID/stat) */
+	/* group leader only (Linux keeps these in signal_struct): the faults
+	 * of the group's threads that have exited, and of reaped children
+	 * with their own reaped children (cminflt/cmajflt) */
+	unsigned long dead_min_flt, dead_maj_flt;
+	unsigned long cmin_flt, cmaj_flt;
 	/* signals (src/kernel/signal.c, <mmkit/signal.h>) */
 	struct mmkit_sigaction sighand[MMKIT_NSIG];	/* NULL handler: default action */
 	struct mmkit_siginfo last_siginfo;	/* what the last handler run was given */

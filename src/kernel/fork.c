@@ -254,6 +254,7 @@ static struct task_struct *dup_task_struct(struct machine *m, struct task_struct
 	p->exit_code = 0;
 	p->exit_signal = (clone_flags & CLONE_THREAD) ? -1 : (int)(clone_flags & 0xff);
 	p->min_flt = p->maj_flt = 0;
+	p->dead_min_flt = p->dead_maj_flt = p->cmin_flt = p->cmaj_flt = 0;
 	p->mm = p->active_mm = NULL;
 	p->last_siginfo = (struct mmkit_siginfo){ 0 };
 	INIT_LIST_HEAD(&p->children);

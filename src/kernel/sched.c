@@ -166,6 +166,22 @@ static void exit_mm(struct machine *m, struct task_struct *tsk)
 	mmput(m, mm);
 }
 
+/* A thread other than the leader leaves its fault counts to the group
+ * (cf. __exit_signal: sig->min_flt += tsk->min_flt). tasklist_lock held. */
+static void fold_thread_faults(struct machine *m, struct task_struct *tsk)
+{
+	struct task_struct *t;
+
+	if (tsk->pid == tsk->tgid)
+		return;
+	list_for_each_entry(t, &m->sched.tasks, tasks)
+		if (t->pid == tsk->tgid) {
+			t->dead_min_flt += tsk->min_flt + tsk->dead_min_flt;
+			t->dead_maj_flt += tsk->maj_flt + tsk->dead_maj_flt;
+			return;
+		}
+}
+
 /* Free a task that nobody will wait for any more (cf. release_task). */
 static void release_task(struct machine *m, struct task_struct *tsk)
 {
@@ -208,6 +224,7 @@ void do_exit(struct machine *m, struct task_struct *tsk, long code)
 	spin_lock(&m->sched.tasklist_lock);
 	list_del_init(&tsk->tasks);
 	m->sched.nr_tasks--;
+	fold_thread_faults(m, tsk);
 	forget_original_parent(m, tsk);
 	parent = tsk->real_parent;
 	/* exit_notify: a child with a live parent waits to be reaped */
@@ -294,6 +311,9 @@ pid_t mmkit_wait(struct machine *m, pid_t pid, int *status)
 		ret = child->pid;
 		if (status)
 			*status = child->exit_code;
+		/* wait_task_zombie: the child's and its reaped children's faults */
+		cur->cmin_flt += child->min_flt + child->dead_min_flt + child->cmin_flt;
+		cur->cmaj_flt += child->maj_flt + child->dead_maj_flt + child->cmaj_flt;
 		release_task(m, child);
 		break;
 	}

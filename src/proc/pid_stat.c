@@ -64,6 +64,43 @@ static unsigned int task_cpu(struct machine *m, const struct task_struct *tsk)
 	return 0;
 }
 
+/* The group's faults, as /proc/PID/stat sums them (do_task_stat with
+ * whole = 1): every live thread's plus those of threads gone, which the
+ * leader keeps (signal_struct in Linux); the children's from the leader. */
+struct group_faults {
+	unsigned long min_flt, maj_flt, cmin_flt, cmaj_flt;
+};
+
+static struct group_faults task_group_faults(struct machine *m, const struct task_struct *tsk)
+{
+	struct group_faults f = { 0 };
+	struct task_struct *t;
+	bool leader_seen = false;
+
+	spin_lock(&m->sched.tasklist_lock);
+	list_for_each_entry(t, &m->sched.tasks, tasks) {
+		if (t->tgid != tsk->tgid)
+			continue;
+		f.min_flt += t->min_flt;
+		f.maj_flt += t->maj_flt;
+		if (t->pid == t->tgid) {
+			leader_seen = true;
+			f.min_flt += t->dead_min_flt;
+			f.maj_flt += t->dead_maj_flt;
+			f.cmin_flt = t->cmin_flt;
+			f.cmaj_flt = t->cmaj_flt;
+		}
+	}
+	spin_unlock(&m->sched.tasklist_lock);
+	if (!leader_seen) {	/* a zombie, no longer on the list */
+		f.min_flt += tsk->min_flt + tsk->dead_min_flt;
+		f.maj_flt += tsk->maj_flt + tsk->dead_maj_flt;
+		f.cmin_flt = tsk->cmin_flt;
+		f.cmaj_flt = tsk->cmaj_flt;
+	}
+	return f;
+}
+
 static int task_threads(struct machine *m, const struct task_struct *tsk)
 {
 	struct task_struct *t;
@@ -112,12 +149,13 @@ static void stat_mm_tail(struct seq_file *s, const struct mm_struct *mm)
 int pid_stat_show(struct seq_file *s, struct machine *m, struct task_struct *tsk)
 {
 	struct mm_struct *mm = tsk->mm;
+	struct group_faults f = task_group_faults(m, tsk);
 
 	/* 1-9: pid (comm) state ppid pgrp session tty_nr tpgid flags */
 	seq_printf(s, "%d (%s) %c %d %d %d 0 -1 %u", tsk->pid, tsk->comm, task_state_char(tsk),
 		   task_ppid(tsk), tsk->tgid, tsk->tgid, tsk->flags);
 	/* 10-13: minflt cminflt majflt cmajflt; 14-17: utime stime cutime cstime */
-	seq_printf(s, " %lu 0 %lu 0 0 0 0 0", tsk->min_flt, tsk->maj_flt);
+	seq_printf(s, " %lu %lu %lu %lu 0 0 0 0", f.min_flt, f.cmin_flt, f.maj_flt, f.cmaj_flt);
 	/* 18-22: priority nice num_threads itrealvalue starttime */
 	seq_printf(s, " 20 0 %d 0 0", task_threads(m, tsk));
 	if (mm)
