@@ -303,6 +303,31 @@ static void test_replay_counts_faults_of_synthetic_trace(void **state)
 	free(path);
 }
 
+/* Regression (fuzz_trace, CI): a reference the fault handler answers with
+ * SIGSEGV killed the replayed process, and the next reference used its
+ * freed mm. The replay process now handles SIGSEGV/SIGBUS and counts the
+ * reference as denied; the machine stays consistent. */
+static void test_replay_survives_a_segv_in_the_trace(void **state)
+{
+	char err[600];
+	struct mmkit_trace_reader *r = mmkit_trace_open(
+		MMKIT_SOURCE_DIR "/tests/fuzz/corpus/trace/regress-segv-kills-replay.mmtrace", err,
+		sizeof(err));
+	struct machine *m = test_boot_text(x86_64_text);
+	struct mmkit_replay_stats st;
+
+	(void)state;
+	assert_non_null(r);
+	/* the fuzzed input ends in a truncated stream: the replay runs to there */
+	assert_int_equal(mmkit_replay(m, r, NULL, &st, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "truncated"));
+	assert_true(st.denied > 0);
+	mmkit_replay_free(&st);
+	assert_int_equal(mmkit_check(m), 0);
+	mmkit_trace_close(r);
+	mmkit_machine_destroy(m);
+}
+
 static void test_replay_refuses_trace_of_other_arch(void **state)
 {
 	struct machine *m = test_boot_default();	/* i386 */
@@ -326,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_input_fails_at_every_length),
 		cmocka_unit_test(test_corrupt_input_is_rejected_with_offset),
 		cmocka_unit_test(test_replay_counts_faults_of_synthetic_trace),
+		cmocka_unit_test(test_replay_survives_a_segv_in_the_trace),
 		cmocka_unit_test(test_replay_refuses_trace_of_other_arch),
 	};
 

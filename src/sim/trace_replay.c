@@ -137,7 +137,7 @@ static bool vma_allows(const struct vm_area_struct *vma, unsigned int access)
 
 /* The slow path: a TLB miss that faults. Resolve the fault as the CPU
  * would, unless no VMA allows the access (then count and skip). */
-static __attribute__((noinline)) void replay_fault(struct replay *rp, uint64_t va, unsigned int access)
+static __attribute__((noinline)) int replay_fault(struct replay *rp, uint64_t va, unsigned int access)
 {
 	struct machine *m = rp->m;
 	struct mm_struct *mm = rp->tsk->mm;
@@ -146,13 +146,15 @@ static __attribute__((noinline)) void replay_fault(struct replay *rp, uint64_t v
 	phys_addr_t phys;
 	bool ok;
 
+	if (get_current(m) != rp->tsk || !mm)
+		return -ESRCH;
 	mmap_read_lock(mm);
 	vma = find_vma(m, mm, va);
 	ok = vma && (vma->vm_start <= va || (vma->vm_flags & VM_GROWSDOWN));
 	if (ok && !vma_allows(vma, access)) {
 		mmap_read_unlock(mm);
 		rp->st->denied++;
-		return;
+		return 0;
 	}
 	mmap_read_unlock(mm);
 	if (!ok && rp->infer_maps) {
@@ -164,15 +166,22 @@ static __attribute__((noinline)) void replay_fault(struct replay *rp, uint64_t v
 	}
 	if (!ok) {
 		rp->st->unmapped++;
-		return;
+		return 0;
 	}
 	for (int tries = 0; tries < 4; tries++) {
 		if (!mmu_translate(m, va, access, &phys, &ec))
-			return;
+			return 0;
 		if (do_page_fault(m, va, ec))
 			break;
 	}
+	/* SIGSEGV/SIGBUS reach replay_signal() and the process lives on; a
+	 * kill it cannot handle (the fault path's out-of-memory kill) ends it */
+	if (get_current(m) != rp->tsk) {
+		rp->tsk = NULL;
+		return -ESRCH;
+	}
 	rp->st->denied++;
+	return 0;
 }
 
 static const unsigned int kind_access[4] = {
@@ -205,13 +214,15 @@ static int replay_refs(struct replay *rp, const struct mmkit_trace_ref *refs, si
 		uint64_t va = refs[i].addr, vpn = va >> PAGE_SHIFT;
 		unsigned int kind = refs[i].kind & 3, access = kind_access[kind];
 
-		if (unlikely(mmu_translate(m, va, access, &phys, &ec)))
-			replay_fault(rp, va, access);
+		if (unlikely(mmu_translate(m, va, access, &phys, &ec)) &&
+		    (ret = replay_fault(rp, va, access)))
+			break;
 		if (unlikely(((va & ~PAGE_MASK) + refs[i].size) > PAGE_SIZE)) {
 			uint64_t end = va + refs[i].size - 1;
 
-			if (mmu_translate(m, end, access, &phys, &ec))
-				replay_fault(rp, end, access);
+			if (mmu_translate(m, end, access, &phys, &ec) &&
+			    (ret = replay_fault(rp, end, access)))
+				break;
 			if ((ret = ws_touch(rp, end >> PAGE_SHIFT)))
 				break;
 		}
@@ -351,6 +362,14 @@ static int replay_fail(struct replay *rp, const char *msg)
 	return -1;
 }
 
+/* A fault the replay cannot satisfy: the process survives it, as a
+ * program with a handler does; the reference is counted as denied. */
+static void replay_signal(struct machine *m, struct task_struct *tsk,
+			  const struct mmkit_siginfo *info, void *arg)
+{
+	(void)m, (void)tsk, (void)info, (void)arg;
+}
+
 static int replay_start(struct replay *rp)
 {
 	struct machine *m = rp->m;
@@ -360,6 +379,8 @@ static int replay_start(struct replay *rp)
 	if (!rp->tsk)
 		return replay_fail(rp, "replay: cannot spawn the process (see the kernel log)");
 	mmkit_set_current(m, rp->tsk);
+	mmkit_sigaction(m, rp->tsk, SIGSEGV, replay_signal, NULL);
+	mmkit_sigaction(m, rp->tsk, SIGBUS, replay_signal, NULL);
 	/* an empty address space: the trace's own mappings replace the image */
 	if (sys_munmap(m, 0, arch_task_size(m)))
 		return replay_fail(rp, "replay: cannot empty the address space");
@@ -373,13 +394,16 @@ static void replay_finish(struct replay *rp)
 	char *text;
 	size_t len;
 
-	st->minflt = rp->tsk->min_flt;
-	st->majflt = rp->tsk->maj_flt;
+	if (rp->tsk) {
+		st->minflt = rp->tsk->min_flt;
+		st->majflt = rp->tsk->maj_flt;
+	}
 	if (!mmkit_proc_read(m, "/proc/meminfo", &text, &len)) {
 		snprintf(st->meminfo, sizeof(st->meminfo), "%.*s", (int)len, text);
 		free(text);
 	}
-	mmkit_exit(m, rp->tsk, 0);
+	if (rp->tsk)
+		mmkit_exit(m, rp->tsk, 0);
 }
 
 /**
@@ -402,7 +426,7 @@ int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
 	struct mmkit_trace_call call;
 	uint64_t last_vpn = ~0ULL, window, h0, m0;
 	unsigned int cpu = smp_processor_id(m);
-	int ended, ret = -1;
+	int ended, ret = -1, e;
 	long n;
 
 	memset(st, 0, sizeof(*st));
@@ -430,8 +454,9 @@ int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
 			replay_fail(&rp, mmkit_trace_error(r));
 			goto out;
 		}
-		if (n && replay_refs(&rp, refs, (size_t)n, &last_vpn, window)) {
-			replay_fail(&rp, "replay: out of host memory");
+		if (n && (e = replay_refs(&rp, refs, (size_t)n, &last_vpn, window))) {
+			replay_fail(&rp, e == -ESRCH ? "replay: the process was killed (see the kernel log)"
+						     : "replay: out of host memory");
 			goto out;
 		}
 		if (ended) {
