@@ -12,6 +12,7 @@
 #include <mmkit/scenario.h>
 
 #include "helpers.h"
+#include "sim/scenario_internal.h"
 
 static char err[1024];
 
@@ -127,6 +128,21 @@ static void test_parse_accepts_flag_spellings(void **state)
 			       "$p = alloc_pages 2 GFP_HIGHUSER|__GFP_ZERO\n", &sc), 0);
 	assert_int_equal(mmkit_scenario_nr_commands(sc), 5);
 	mmkit_scenario_free(sc);
+}
+
+/* gfp words may leave out GFP_ or __GFP_, and mix with full names. */
+static void test_gfp_words_take_either_prefix(void **state)
+{
+	unsigned long v;
+
+	(void)state;
+	assert_int_equal(scn_parse_gfp("kernel|zero", &v), 0);
+	assert_int_equal(v, GFP_KERNEL | __GFP_ZERO);
+	assert_int_equal(scn_parse_gfp("GFP_HIGHUSER,nowarn", &v), 0);
+	assert_int_equal(v, GFP_HIGHUSER | __GFP_NOWARN);
+	assert_int_equal(scn_parse_gfp("kernel|", &v), -EINVAL);
+	assert_int_equal(scn_parse_gfp("nope", &v), -EINVAL);
+	assert_int_equal(scn_parse_gfp("", &v), -EINVAL);
 }
 
 static void test_parse_accepts_every_example(void **state)
@@ -312,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_parse_assignment_of_valueless_command),
 		cmocka_unit_test(test_parse_expect_names),
 		cmocka_unit_test(test_parse_accepts_flag_spellings),
+		cmocka_unit_test(test_gfp_words_take_either_prefix),
 		cmocka_unit_test(test_parse_accepts_every_example),
 		cmocka_unit_test(test_run_numbers_take_binary_suffixes),
 		cmocka_unit_test(test_run_mmap_prints_the_address_and_faults),

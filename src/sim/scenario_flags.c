@@ -102,9 +102,12 @@ static int lookup(const struct scn_name *t, const char *prefix, const char *w, s
 	return -EINVAL;
 }
 
-/* NAME[,|NAME]... ORed together. */
-static int parse_set(const struct scn_name *t, const char *prefix, const char *s,
-		     unsigned long *out)
+typedef int (*word_lookup_fn)(const struct scn_name *t, const char *prefix, const char *w,
+			      size_t len, unsigned long *v);
+
+/* NAME[,|NAME]... ORed together, each word matched by fn. */
+static int parse_set_with(const struct scn_name *t, const char *prefix, const char *s,
+			  unsigned long *out, word_lookup_fn fn)
 {
 	unsigned long v = 0, one;
 
@@ -113,7 +116,7 @@ static int parse_set(const struct scn_name *t, const char *prefix, const char *s
 	for (;;) {
 		size_t len = strcspn(s, ",|");
 
-		if (!len || lookup(t, prefix, s, len, &one))
+		if (!len || fn(t, prefix, s, len, &one))
 			return -EINVAL;
 		v |= one;
 		s += len;
@@ -123,6 +126,12 @@ static int parse_set(const struct scn_name *t, const char *prefix, const char *s
 	}
 	*out = v;
 	return 0;
+}
+
+static int parse_set(const struct scn_name *t, const char *prefix, const char *s,
+		     unsigned long *out)
+{
+	return parse_set_with(t, prefix, s, out, lookup);
 }
 
 /**
@@ -167,6 +176,23 @@ int scn_parse_madvise(const char *s, unsigned long *out)
 	return lookup(madv_names, "MADV_", s, strlen(s), out);
 }
 
+/* One gfp word: the name as given, or with GFP_ or __GFP_ in front. */
+static int gfp_lookup(const struct scn_name *t, const char *prefix, const char *w, size_t len,
+		      unsigned long *v)
+{
+	char name[64];
+
+	if (len > 40)
+		return -EINVAL;
+	if (!lookup(t, prefix, w, len, v))
+		return 0;
+	snprintf(name, sizeof(name), "GFP_%.*s", (int)len, w);
+	if (!lookup(t, prefix, name, len + 4, v))
+		return 0;
+	snprintf(name, sizeof(name), "__GFP_%.*s", (int)len, w);
+	return lookup(t, prefix, name, len + 6, v);
+}
+
 /**
  * scn_parse_gfp() - GFP_* and __GFP_* names joined by ',' or '|' (the
  *	prefix may be left out: "kernel|zero")
@@ -177,30 +203,7 @@ int scn_parse_madvise(const char *s, unsigned long *out)
  */
 int scn_parse_gfp(const char *s, unsigned long *out)
 {
-	unsigned long v = 0, one;
-
-	for (;;) {
-		size_t len = strcspn(s, ",|");
-		char name[64];
-
-		if (!len || len > 40)
-			return -EINVAL;
-		if (lookup(gfp_names, NULL, s, len, &one)) {
-			snprintf(name, sizeof(name), "GFP_%.*s", (int)len, s);
-			if (lookup(gfp_names, NULL, name, len + 4, &one)) {
-				snprintf(name, sizeof(name), "__GFP_%.*s", (int)len, s);
-				if (lookup(gfp_names, NULL, name, len + 6, &one))
-					return -EINVAL;
-			}
-		}
-		v |= one;
-		s += len;
-		if (!*s)
-			break;
-		s++;
-	}
-	*out = v;
-	return 0;
+	return parse_set_with(gfp_names, NULL, s, out, gfp_lookup);
 }
 
 /**
