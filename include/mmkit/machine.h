@@ -6,16 +6,20 @@
 
 #include <mmkit/bootmem.h>
 #include <mmkit/e820.h>
+#include <mmkit/fs.h>
 #include <mmkit/highmem.h>
 #include <mmkit/mm_types.h>
 #include <mmkit/mmu.h>
 #include <mmkit/mmzone.h>
 #include <mmkit/page.h>
 #include <mmkit/pgtable.h>
+#include <mmkit/shm.h>
 #include <mmkit/signal.h>
 #include <mmkit/slab.h>
+#include <mmkit/swap.h>
 #include <mmkit/types.h>
 #include <mmkit/vmalloc.h>
+#include <mmkit/vmscan.h>
 #include <mmkit/vmstat.h>
 
 enum mmkit_arch {
@@ -152,6 +156,12 @@ struct machine {
 	 * friends): the process table, current per CPU, vm.* sysctls */
 	struct sched_state sched;
 	struct vm_state vm;
+	/* files and the page cache (src/mm/fs.c, filemap.c), swap areas
+	 * (src/mm/swapfile.c), reclaim (src/mm/vmscan.c), SysV shm (src/mm/shm.c) */
+	struct fs_state fs;
+	struct swap_state swap;
+	struct reclaim_state reclaim;
+	struct ipc_state ipc;
 	/* signals the kernel forced on tasks (src/kernel/signal.c) */
 	struct signal_state signal;
 	/* A test's hook into the fault and GUP paths, to interleave another

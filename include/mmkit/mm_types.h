@@ -89,9 +89,10 @@ static inline bool rwsem_is_write_locked(struct rw_semaphore *sem)
 	return __atomic_load_n(&sem->count, __ATOMIC_RELAXED) < 0;
 }
 
-/* An open file, as far as mappings need one (cf. struct file). mmkit has
- * no VFS yet: only the shmem object behind a shared anonymous mapping
- * ("/dev/zero (deleted)") exists. The page-cache issue replaces this. */
+/* An open file (cf. struct file): the open-file table entry behind a file
+ * descriptor and every VMA mapping it. Files of the simulated file system
+ * (src/mm/filemap.c, include/mmkit/fs.h) have an inode and a page cache
+ * (f_mapping); a shmem object (shared anonymous memory, SysV shm) too. */
 #define FMODE_READ 0x1u
 #define FMODE_WRITE 0x2u
 #define MINORBITS 20
@@ -106,8 +107,15 @@ struct file_operations {
 	void (*release)(struct machine *m, struct file *file);
 };
 
+struct inode;
+struct address_space;
+
 struct file {
 	const struct file_operations *f_op;	/* NULL: nothing to release */
+	struct inode *f_inode;		/* NULL for objects without one */
+	struct address_space *f_mapping;	/* the page cache of f_inode */
+	u64 f_pos;			/* read/write position */
+	unsigned int f_flags;		/* O_* given to open */
 	void *private_data;	/* the object's state (shmem: its pages) */
 	int f_count;		/* references: one per VMA mapping it */
 	unsigned int f_mode;	/* FMODE_READ | FMODE_WRITE */
@@ -122,6 +130,8 @@ struct file {
  * mm/rmap.c): the page-fault issue creates these. VMA merging already
  * honours them exactly as Linux does (is_mergeable_anon_vma()). */
 struct anon_vma {
+	spinlock_t lock;		/* guards head (the root's lock is used, as Linux's rwsem) */
+	struct list_head head;		/* the anon_vma_chains linking VMAs to it (rmap walks) */
 	struct anon_vma *root;
 	struct anon_vma *parent;	/* the anon_vma fork cloned from (itself for a root) */
 	int refcount;			/* one per anon_vma_chain linking a VMA to it */
@@ -158,6 +168,9 @@ struct vm_area_struct {
 	void *vm_private_data;
 	struct anon_vma *anon_vma;	/* NULL until the first write fault (rmap issue) */
 	struct list_head anon_vma_chain;	/* empty until rmap exists */
+	/* on vm_file->f_mapping->i_mmap when the file has a page cache
+	 * (cf. vma->shared.rb; file rmap walks); empty otherwise */
+	struct list_head shared;
 };
 
 /* Resident-set counters (cf. enum NR_MM_COUNTERS). */
@@ -271,6 +284,7 @@ struct vm_state {
 	struct kmem_cache *task_struct_cachep;	/* "task_struct" */
 	struct kmem_cache *anon_vma_cachep;	/* "anon_vma" (mm/rmap.c) */
 	struct kmem_cache *anon_vma_chain_cachep;	/* "anon_vma_chain" */
+	struct kmem_cache *radix_tree_node_cachep;	/* "radix_tree_node": xarray nodes (mm/xarray.c) */
 	long nr_anon_vmas;			/* anon_vmas allocated and not yet freed */
 	spinlock_t mmlist_lock;			/* mm_list */
 	struct list_head mm_list;		/* every live mm_struct */

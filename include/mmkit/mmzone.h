@@ -154,6 +154,25 @@ struct per_cpu_pages {
 
 struct pglist_data;
 
+/* The LRU lists (cf. enum lru_list, struct lruvec; seed 003's
+ * active_list/inactive_list). mmkit keeps them per zone, as Linux 2.6 did;
+ * owned by src/mm/swap.c (adding, moving) and src/mm/vmscan.c (aging,
+ * reclaim). NR_ZONE_INACTIVE_ANON + lru counts each list's pages. */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+
+struct lruvec {
+	spinlock_t lru_lock;
+	struct list_head lists[NR_LRU_LISTS];
+	unsigned long nr_scanned;	/* pages scanned since the last reclaim success */
+};
+
 struct zone {
 	/* read-mostly */
 	unsigned long _watermark[NR_WMARK];
@@ -175,6 +194,7 @@ struct zone {
 	spinlock_t lock;
 	struct free_area free_area[NR_PAGE_ORDERS];
 	long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	struct lruvec lruvec;	/* LRU lists of the zone's user pages (mm/swap.c, vmscan.c) */
 };
 
 /* A zone's NUMA event count: the sum of its CPUs' (cf. zone_numa_event_state). */

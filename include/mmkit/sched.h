@@ -24,6 +24,7 @@
 #include <mmkit/types.h>
 
 struct machine;
+struct files_struct;
 
 /* Resource limits (cf. include/uapi/asm-generic/resource.h). The host's
  * <sys/resource.h> declares the same names with the same values: a program
@@ -127,6 +128,10 @@ struct task_struct {
 	struct task_struct *real_parent;	/* NULL: a child of init, reaped at exit */
 	struct list_head children;	/* its children, live and zombie */
 	struct list_head sibling;	/* on real_parent->children */
+	/* open files (include/mmkit/fs.h); NULL: none yet */
+	struct files_struct *files;
+	/* OOM killer (src/mm/oom_kill.c): /proc/PID/oom_score_adj, -1000..1000 */
+	short oom_score_adj;
 };
 
 /* The task running on the calling host thread's simulated CPU (Linux's

@@ -43,9 +43,9 @@ void put_page(struct machine *m, struct page *page)
 
 	if (VM_WARN_ON(m, left < 0) || left)
 		return;
+	__page_cache_release(m, page);	/* off its LRU list, never mlocked */
 	if (PageAnon(page))
 		page->mapping = NULL;
-	munlock_page(m, page);	/* __page_cache_release: a freed page is never mlocked */
 	set_page_count(page, 1);	/* __free_page drops the last one itself */
 	__free_page(m, page);
 }
@@ -161,6 +161,7 @@ static vm_fault_t do_anonymous_page(struct machine *m, struct vm_fault *vmf)
 	}
 	inc_mm_counter(mm, MM_ANONPAGES);
 	page_add_new_anon_rmap(m, page, vma, vmf->address);
+	lru_cache_add_inactive_or_unevictable(m, page, vma);
 	set_pte(m, vmf->pte, entry);
 	spin_unlock(&mm->page_table_lock);
 	return 0;
@@ -188,6 +189,7 @@ static vm_fault_t finish_fault(struct machine *m, struct vm_fault *vmf, struct p
 	if (anon) {
 		inc_mm_counter(mm, MM_ANONPAGES);
 		page_add_new_anon_rmap(m, page, vma, vmf->address);
+		lru_cache_add_inactive_or_unevictable(m, page, vma);
 	} else {
 		inc_mm_counter(mm, mm_counter(page));
 		page_add_file_rmap(m, page, vma);
@@ -338,6 +340,7 @@ static vm_fault_t wp_page_copy(struct machine *m, struct vm_fault *vmf, struct p
 		pte_clear(m, vmf->pte);
 		flush_tlb_page(m, vma, vmf->address);
 		page_add_new_anon_rmap(m, new, vma, vmf->address);
+		lru_cache_add_inactive_or_unevictable(m, new, vma);
 		set_pte(m, vmf->pte, entry);
 		if (old) {
 			page_remove_rmap(m, old, vma);
@@ -410,12 +413,8 @@ static vm_fault_t handle_pte_fault(struct machine *m, struct vm_fault *vmf)
 	vmf->orig_pte = ptep_get(m, vmf->pte);
 	if (pte_none(vmf->orig_pte))
 		return vma_is_anonymous(vma) ? do_anonymous_page(m, vmf) : do_fault(m, vmf);
-	if (!pte_present(vmf->orig_pte)) {
-		/* A swap entry: there is no swap yet (cf. print_bad_pte). */
-		printk(m, KERN_ALERT "BUG: Bad page map in process %s  pte:%08llx\n", m->comm,
-			 (unsigned long long)pte_val(vmf->orig_pte));
-		return VM_FAULT_SIGBUS;
-	}
+	if (!pte_present(vmf->orig_pte))
+		return do_swap_page(m, vmf);
 	if (!(pte_val(vmf->orig_pte) & _PAGE_PRESENT) && vma_is_accessible(vma))
 		return do_protnone_page(m, vmf);
 	spin_lock(&mm->page_table_lock);

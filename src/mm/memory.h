@@ -155,6 +155,25 @@ void put_page(struct machine *m, struct page *page);
 struct page *vm_normal_page(struct machine *m, struct vm_area_struct *vma, unsigned long addr,
 			    pte_t pte);
 
+/* ---- in mm/memory_swap.c: faults on swap entries ---- */
+
+/* A non-present, non-none pte: a swap entry (cf. do_swap_page). Called
+ * without the page table lock; returns VM_FAULT_MAJOR when it read the
+ * page from swap. */
+vm_fault_t do_swap_page(struct machine *m, struct vm_fault *vmf);
+
+/* ---- in mm/swap.c: the LRU lists ---- */
+
+/* A new anonymous page of @vma joins an LRU list (the unevictable one if
+ * @vma is locked) (cf. folio_add_lru_vma). */
+void lru_cache_add_inactive_or_unevictable(struct machine *m, struct page *page,
+					   struct vm_area_struct *vma);
+/* A page joins its inactive (or unevictable) LRU list (cf. folio_add_lru). */
+void lru_cache_add(struct machine *m, struct page *page);
+/* A page's last reference is going: take it off its LRU list and clear
+ * PG_mlocked (cf. __page_cache_release). */
+void __page_cache_release(struct machine *m, struct page *page);
+
 /* ---- in mm/gup.c: populate_vma_page_range() (declared in mm/vma.h) ---- */
 
 /* ---- in mm/rmap.c: anonymous reverse mapping ---- */

@@ -70,6 +70,8 @@ static struct anon_vma *anon_vma_alloc(struct machine *m)
 	anon_vma = kmem_cache_zalloc(m, m->vm.anon_vma_cachep, GFP_KERNEL);
 	if (!anon_vma)
 		return NULL;
+	spin_lock_init(&anon_vma->lock);
+	INIT_LIST_HEAD(&anon_vma->head);
 	anon_vma->root = anon_vma;
 	anon_vma->parent = anon_vma;
 	__atomic_fetch_add(&m->vm.nr_anon_vmas, 1, __ATOMIC_RELAXED);

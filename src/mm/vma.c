@@ -42,6 +42,7 @@ struct vm_area_struct *vm_area_alloc(struct machine *m, struct mm_struct *mm)
 	__atomic_fetch_add(&m->vm.nr_vmas, 1, __ATOMIC_RELAXED);
 	vma->vm_mm = mm;
 	INIT_LIST_HEAD(&vma->anon_vma_chain);
+	INIT_LIST_HEAD(&vma->shared);
 	return vma;
 }
 
@@ -62,6 +63,7 @@ struct vm_area_struct *vm_area_dup(struct machine *m, struct vm_area_struct *ori
 	*new = *orig;
 	new->vm_next = new->vm_prev = NULL;
 	INIT_LIST_HEAD(&new->anon_vma_chain);
+	INIT_LIST_HEAD(&new->shared);
 	if (anon_vma_clone(m, new, orig)) {	/* rmap issue */
 		vm_area_free(m, new);
 		return NULL;
