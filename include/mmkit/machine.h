@@ -40,6 +40,7 @@ struct machine_desc {
 	int nr_e820;
 	struct e820entry e820[E820_X_MAX];	/* the map as the BIOS reports it */
 	char cmdline[COMMAND_LINE_SIZE];
+	char files[256];	/* host directory of the simulated file system; "": a temp dir */
 	u64 alt_mem_k;		/* BIOS e801: KiB of memory above 1 MiB, for the fallback map */
 	/* the kernel image, laid out from _text: code, rodata, data, bss */
 	u64 kernel_text_phys;

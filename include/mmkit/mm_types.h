@@ -105,10 +105,26 @@ struct file;
 struct file_operations {
 	/* the last reference went: free what private_data holds */
 	void (*release)(struct machine *m, struct file *file);
+	/* set up a new VMA mapping the file (vm_ops); NULL: mmap gives
+	 * -ENODEV (cf. f_op->mmap) */
+	int (*mmap)(struct machine *m, struct file *file, struct vm_area_struct *vma);
 };
 
 struct inode;
 struct address_space;
+
+/* A file's read-ahead state (cf. struct file_ra_state, mm/readahead.c):
+ * the window [start, start + size) was read, async_size pages before its
+ * end carry the PG_readahead marker (kept in mmkit as the index
+ * start + size - async_size: the marker page). */
+struct file_ra_state {
+	unsigned long start;
+	unsigned int size;
+	unsigned int async_size;
+	unsigned int ra_pages;		/* the maximum window (read_ahead_kb) */
+	unsigned int mmap_miss;		/* mmap cache misses (cf. MMAP_LOTSAMISS) */
+	long long prev_pos;		/* last read's end, bytes; -1 none */
+};
 
 struct file {
 	const struct file_operations *f_op;	/* NULL: nothing to release */
@@ -123,7 +139,11 @@ struct file {
 	u32 f_dev;		/* device of the inode's superblock */
 	unsigned long f_size;	/* bytes */
 	unsigned long f_acct_pages;	/* shmem: pages charged to Committed_AS */
-	char f_path[48];	/* the path /proc/PID/maps prints */
+	char f_path[256];	/* the path /proc/PID/maps prints */
+	struct file_ra_state f_ra;	/* read-ahead (page-cache files) */
+	struct list_head f_ilist;	/* on f_inode->i_files (src/mm/fs.c) */
+	int f_nr_fds;		/* of f_count: fd-table slots and transient users
+				 * (the rest are VMAs: vma_check counts them) */
 };
 
 /* Placeholder for the reverse map of anonymous pages (cf. struct anon_vma,
@@ -147,6 +167,10 @@ struct vm_operations_struct {
 	int (*mremap)(struct machine *m, struct vm_area_struct *new_vma);
 	vm_fault_t (*fault)(struct machine *m, struct vm_fault *vmf);
 	vm_fault_t (*page_mkwrite)(struct machine *m, struct vm_fault *vmf);
+	/* map the cached pages [start_pgoff, end_pgoff] around a read fault
+	 * (fault-around); VM_FAULT_NOPAGE when the faulting pte got one */
+	vm_fault_t (*map_pages)(struct machine *m, struct vm_fault *vmf, unsigned long start_pgoff,
+				unsigned long end_pgoff);
 	const char *(*name)(struct vm_area_struct *vma);
 };
 

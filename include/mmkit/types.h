@@ -61,7 +61,9 @@ typedef u64 resource_size_t;
 #define ESRCH 3
 #define EINTR 4
 #define EIO 5
+#define ENXIO 6
 #define E2BIG 7
+#define ENOEXEC 8
 #define EBADF 9
 #define ECHILD 10
 #define EAGAIN 11
@@ -71,13 +73,19 @@ typedef u64 resource_size_t;
 #define EBUSY 16
 #define EEXIST 17
 #define ENODEV 19
+#define ENOTDIR 20
+#define EISDIR 21
 #define EINVAL 22
 #define ENFILE 23
 #define EMFILE 24
 #define EFBIG 27
 #define ENOSPC 28
+#define ESPIPE 29
+#define EROFS 30
 #define ERANGE 34
+#define ENAMETOOLONG 36
 #define ENOSYS 38
+#define EIDRM 43
 #define EOVERFLOW 75
 #define EOPNOTSUPP 95
 #define EUCLEAN 117	/* structure needs cleaning: an invariant is broken */

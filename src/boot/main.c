@@ -45,6 +45,9 @@ int mmkit_boot(struct machine *m)
 		return ret;
 	setup_per_zone_wmarks(m);
 	mmap_init(m);
+	ret = vfs_caches_init(m);	/* the simulated file system (src/mm/fs.c) */
+	if (ret)
+		return ret;
 	m->booted = true;
 	if (m->debug_vm && mmkit_check(m))
 		return -EUCLEAN;

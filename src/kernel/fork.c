@@ -311,7 +311,12 @@ long kernel_clone(struct machine *m, struct task_struct *parent, unsigned long c
 		return -ENOMEM;
 	saved = cpu_curr(m, cpu);
 	set_cpu_curr(m, cpu, parent);	/* fork runs as the parent */
-	err = copy_mm(m, p, parent, clone_flags);
+	err = copy_files(m, clone_flags, parent, p);	/* the fd table (src/mm/fs.c) */
+	if (!err) {
+		err = copy_mm(m, p, parent, clone_flags);
+		if (err)
+			exit_files(m, p);
+	}
 	set_cpu_curr(m, cpu, saved);
 	if (err) {
 		kmem_cache_free(m, m->vm.task_struct_cachep, p);

@@ -221,6 +221,7 @@ void do_exit(struct machine *m, struct task_struct *tsk, long code)
 	tsk->exit_code = (int)code;
 	tsk->state = TASK_DEAD;
 	exit_mm(m, tsk);
+	exit_files(m, tsk);	/* closes its files when it was the last user */
 	spin_lock(&m->sched.tasklist_lock);
 	list_del_init(&tsk->tasks);
 	m->sched.nr_tasks--;

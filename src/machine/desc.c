@@ -316,6 +316,13 @@ static int parse_line(struct desc_parser *p, char *line)
 		p->have_e801 = true;
 	} else if (!strcmp(key, "e820")) {
 		return parse_raw_e820(p, e);
+	} else if (!strcmp(key, "files")) {
+		if (!*e)
+			return perr(p, e, "files needs a host directory");
+		if (strlen(e) >= sizeof(p->d.files))
+			return perr(p, e, "files path longer than %zu characters",
+				    sizeof(p->d.files) - 1);
+		strcpy(p->d.files, e);
 	} else {
 		return perr(p, s, "unknown key '%s'", key);
 	}

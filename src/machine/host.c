@@ -53,6 +53,7 @@ void mmkit_machine_destroy(struct machine *m)
 {
 	if (!m)
 		return;
+	fs_shutdown(m);	/* dirty page-cache pages reach their host files */
 	kwindow_release(m);	/* the vmalloc/kmap window aliases ram: drop it first */
 	machine_ram_release(m);
 	free(m);

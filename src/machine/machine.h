@@ -73,6 +73,43 @@ static inline unsigned int smp_processor_id(const struct machine *m)
 	return mmkit_current_cpu;
 }
 
+/* ---- host files (src/machine/hostfile.c): the backing store of the
+ * simulated file system (src/mm/fs.c) and of swap files. Paths are
+ * relative to m->fs.root (a leading '/' is ignored); the host's errno is
+ * returned negated (the host is Linux: the same values). Handles are host
+ * file descriptors. ---- */
+
+/* What machine_file_open reports about the file it opened. */
+struct machine_file_stat {
+	unsigned long ino;
+	unsigned int mode;		/* S_IFREG / S_IFDIR and permissions (Linux values) */
+	long long size;
+	long long blocks;		/* 512-byte blocks allocated */
+};
+
+/* Set m->fs.root: m->desc.files, which must be a directory, or a fresh
+ * temporary directory (mkdtemp under $TMPDIR or /tmp) removed by
+ * machine_files_release(). 0 or -errno. */
+int machine_files_init(struct machine *m);
+/* Remove the temporary root (with everything in it); keep a given one. */
+void machine_files_release(struct machine *m);
+/* Open @path with O_* (Linux values: O_ACCMODE, O_CREAT, O_EXCL,
+ * O_DIRECTORY, O_NOFOLLOW are honoured; a directory is opened read-only);
+ * the handle (>= 0) or -errno. */
+int machine_file_open(struct machine *m, const char *path, int flags, unsigned int mode,
+		      struct machine_file_stat *st);
+/* Bytes read (short at EOF) / written, or -errno. Retries partial I/O. */
+long machine_file_pread(struct machine *m, int fh, void *buf, unsigned long len, long long off);
+long machine_file_pwrite(struct machine *m, int fh, const void *buf, unsigned long len,
+			 long long off);
+/* The file's size in bytes, or -errno. */
+long long machine_file_size(struct machine *m, int fh);
+int machine_file_fstat(struct machine *m, int fh, struct machine_file_stat *st);
+int machine_file_truncate(struct machine *m, int fh, long long size);
+int machine_file_fsync(struct machine *m, int fh);
+int machine_file_close(struct machine *m, int fh);
+int machine_file_unlink(struct machine *m, const char *path);
+
 /* Byte helpers: compiler builtins, which the host (or a kernel) provides. */
 #define mm_memset(d, c, n) __builtin_memset(d, c, n)
 #define mm_memcpy(d, s, n) __builtin_memcpy(d, s, n)

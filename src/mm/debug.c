@@ -15,6 +15,7 @@ static const mmkit_checker_fn checkers[] = {
 	check_highmem,
 	check_vmas,
 	check_user_memory,
+	check_page_cache,
 };
 
 int mmkit_check(struct machine *m)

@@ -12,6 +12,7 @@
  * Invariant: after every call the VMAs and counters of the mm are
  * consistent (check_vmas) whether the call succeeded or not. */
 #include "mm/memory.h"
+#include "mm/shmem_fs.h"
 
 /**
  * mmap_init() - set up the VMA layer: vm.* sysctl defaults and the slab
@@ -38,9 +39,11 @@ void mmap_init(struct machine *m)
 	INIT_LIST_HEAD(&m->vm.mm_list);
 	spin_lock_init(&m->sched.tasklist_lock);
 	INIT_LIST_HEAD(&m->sched.tasks);
+	vmscan_init(m);
 	proc_caches_init(m);
 	anon_vma_init(m);
 	maple_tree_init(m);
+	shmem_init(m);
 	m->vm.ready = true;
 }
 
@@ -120,10 +123,27 @@ static bool accountable_mapping(vm_flags_t vm_flags)
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
+/* Give a file mapping's new VMA its file: a reference, the file's mmap
+ * operation (vm_ops), the i_mmap link (cf. __mmap_new_file_vma). */
+static int mmap_new_file_vma(struct machine *m, struct vm_area_struct *vma, struct file *file)
+{
+	int err;
+
+	vma->vm_file = file;
+	get_file(file);
+	err = file->f_op->mmap(m, file, vma);
+	if (err) {
+		vma->vm_file = NULL;
+		fput(m, file);
+		return err;
+	}
+	return 0;
+}
+
 /* Give the new range a VMA of its own (cf. __mmap_new_vma). */
-static int mmap_new_vma(struct machine *m, struct mm_struct *mm, unsigned long addr,
-			unsigned long end, vm_flags_t vm_flags, unsigned long pgoff,
-			struct vm_area_struct **vmap)
+static int mmap_new_vma(struct machine *m, struct mm_struct *mm, struct file *file,
+			unsigned long addr, unsigned long end, vm_flags_t vm_flags,
+			unsigned long pgoff, struct vm_area_struct **vmap)
 {
 	struct vm_area_struct *vma = vm_area_alloc(m, mm);
 	int err;
@@ -134,14 +154,16 @@ static int mmap_new_vma(struct machine *m, struct mm_struct *mm, unsigned long a
 	vma->vm_end = end;
 	vma->vm_pgoff = pgoff;
 	vma->vm_flags = vm_flags;
-	if (vm_flags & VM_SHARED) {
-		err = shmem_zero_setup(m, vma);
-		if (err) {
-			vm_area_free(m, vma);
-			return err;
-		}
+	if (file)
+		err = mmap_new_file_vma(m, vma, file);
+	else
+		err = vm_flags & VM_SHARED ? shmem_zero_setup(m, vma) : 0;
+	if (err) {
+		vm_area_free(m, vma);
+		return err;
 	}
 	vma_link(m, mm, vma);
+	vma_link_file(m, vma);	/* on the file's i_mmap */
 	*vmap = vma;
 	return 0;
 }
@@ -170,6 +192,7 @@ static long mmap_prepare_charge(struct machine *m, struct mm_struct *mm,
  * mmap_region() - map [@addr, @addr + @len), replacing what is there
  * @m: the machine
  * @mm: the address space, write-locked
+ * @file: the file mapped, or NULL
  * @addr: page-aligned start, checked by get_unmapped_area()
  * @len: page-aligned length
  * @vm_flags: the mapping's flags
@@ -177,8 +200,9 @@ static long mmap_prepare_charge(struct machine *m, struct mm_struct *mm,
  *
  * Returns @addr, or -ENOMEM (limits, commit charge, no memory).
  */
-static unsigned long mmap_region(struct machine *m, struct mm_struct *mm, unsigned long addr,
-				 unsigned long len, vm_flags_t vm_flags, unsigned long pgoff)
+static unsigned long mmap_region(struct machine *m, struct mm_struct *mm, struct file *file,
+				 unsigned long addr, unsigned long len, vm_flags_t vm_flags,
+				 unsigned long pgoff)
 {
 	struct vma_munmap_struct vms = { .start = addr, .end = addr + len };
 	struct vm_area_struct *vma = NULL, *old;
@@ -204,15 +228,15 @@ static unsigned long mmap_region(struct machine *m, struct mm_struct *mm, unsign
 		struct vma_merge_struct vmg = {
 			.mm = mm, .prev = vms.prev, .next = vms.next,
 			.start = addr, .end = addr + len, .pgoff = pgoff,
-			.flags = vm_flags,
+			.flags = vm_flags, .file = file,
 		};
 
 		/* Shared anonymous memory gets its own shmem object: never merges. */
-		if (!(vm_flags & VM_SHARED))
+		if (file || !(vm_flags & VM_SHARED))
 			vma = vma_merge_new_range(m, &vmg);
 	}
 	if (!vma) {
-		err = mmap_new_vma(m, mm, addr, addr + len, vm_flags, pgoff, &vma);
+		err = mmap_new_vma(m, mm, file, addr, addr + len, vm_flags, pgoff, &vma);
 		if (err) {
 			if (charged)
 				vm_unacct_memory(m, charged);
@@ -256,11 +280,61 @@ static long mmap_anon_flags(struct machine *m, struct mm_struct *mm, unsigned lo
 	return 0;
 }
 
+/* Can @len bytes from page @pgoff of the file be mapped? (cf.
+ * file_mmap_ok: regular files up to MAX_LFS_FILESIZE, others to ULONG_MAX) */
+static bool file_mmap_ok(const struct file *file, unsigned long pgoff, unsigned long len)
+{
+	const struct inode *inode = file->f_inode;
+	u64 maxsize = inode && (inode->i_mode & MMKIT_S_IFMT) == MMKIT_S_IFREG ?
+			      (u64)MAX_LFS_FILESIZE : (u64)~0UL;
+
+	if (len > maxsize)
+		return false;
+	maxsize -= len;
+	return pgoff <= (maxsize >> PAGE_SHIFT);
+}
+
+/* Check prot and flags of a file mapping against the open file and derive
+ * its vm_flags (the file part of do_mmap): -EOVERFLOW, -EOPNOTSUPP
+ * (MAP_SHARED_VALIDATE with an unknown flag), -EACCES (MAP_SHARED +
+ * PROT_WRITE on a file not open for writing; any mapping of a file not
+ * open for reading), -ENODEV (no mmap: a directory), -EINVAL. */
+static long mmap_file_flags(struct file *file, unsigned long prot, unsigned long *flags,
+			    unsigned long pgoff, unsigned long len, vm_flags_t *vm_flags)
+{
+	if (!file_mmap_ok(file, pgoff, len))
+		return -EOVERFLOW;
+	switch (*flags & MAP_TYPE) {
+	case MAP_SHARED:
+		*flags &= LEGACY_MAP_MASK;	/* old MAP_SHARED ignores unknown flags */
+		/* fallthrough */
+	case MAP_SHARED_VALIDATE:
+		if (*flags & ~(unsigned long)LEGACY_MAP_MASK)
+			return -EOPNOTSUPP;
+		if ((prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+			return -EACCES;
+		*vm_flags |= VM_SHARED | VM_MAYSHARE;
+		if (!(file->f_mode & FMODE_WRITE))
+			*vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+		/* fallthrough */
+	case MAP_PRIVATE:
+		if (!(file->f_mode & FMODE_READ))
+			return -EACCES;
+		if (!file->f_op || !file->f_op->mmap)
+			return -ENODEV;
+		if (*vm_flags & VM_GROWSDOWN)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 /**
  * do_mmap() - mmap() with the mmap lock held (cf. do_mmap)
  * @m: the machine
  * @mm: the current task's address space, write-locked
- * @file: the file to map; NULL for anonymous memory (the only kind yet)
+ * @file: the file to map (referenced by the caller); NULL for anonymous memory
  * @addr: hint, or the address with MAP_FIXED / MAP_FIXED_NOREPLACE
  * @len: length in bytes, rounded up to pages
  * @prot: PROT_*
@@ -314,11 +388,12 @@ unsigned long do_mmap(struct machine *m, struct mm_struct *mm, struct file *file
 	if (!mlock_future_ok(m, mm, vm_flags, len))
 		return -EAGAIN;
 	if (file)
-		return -ENODEV;	/* no file has an mmap operation before the page cache */
-	err = mmap_anon_flags(m, mm, addr, prot, flags, &vm_flags, &pgoff);
+		err = mmap_file_flags(file, prot, &flags, pgoff, len, &vm_flags);
+	else
+		err = mmap_anon_flags(m, mm, addr, prot, flags, &vm_flags, &pgoff);
 	if (err)
 		return err;
-	addr = mmap_region(m, mm, addr, len, vm_flags, pgoff);
+	addr = mmap_region(m, mm, file, addr, len, vm_flags, pgoff);
 	if (!IS_ERR_VALUE(addr) &&
 	    ((vm_flags & VM_LOCKED) || (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
 		*populate = len;
@@ -335,8 +410,9 @@ unsigned long do_mmap(struct machine *m, struct mm_struct *mm, struct file *file
  * @fd: file descriptor; ignored with MAP_ANONYMOUS
  * @pgoff: offset in pages
  *
- * No file descriptor is open in mmkit yet: a file mapping fails with
- * -EBADF as fget() would. MAP_HUGETLB fails with -EINVAL (no hugetlbfs).
+ * Without MAP_ANONYMOUS @fd names an open file of the simulated file
+ * system (-EBADF otherwise); the VMA takes its own reference. MAP_HUGETLB
+ * fails with -EINVAL (no hugetlbfs).
  */
 long sys_mmap_pgoff(struct machine *m, unsigned long addr, unsigned long len,
 		    unsigned long prot, unsigned long flags, unsigned long fd,
@@ -344,21 +420,29 @@ long sys_mmap_pgoff(struct machine *m, unsigned long addr, unsigned long len,
 {
 	struct mm_struct *mm = current_mm(m);
 	unsigned long ret, populate;
+	struct file *file = NULL;
 
-	(void)fd;
 	if (!mm)
 		return -ESRCH;
 	addr = uword(m, addr);
 	len = uword(m, len);
 	flags = uword(m, flags);
 	pgoff = uword(m, pgoff);
-	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF;
-	if (flags & MAP_HUGETLB)
+	if (!(flags & MAP_ANONYMOUS)) {
+		file = fget(m, (unsigned int)fd);
+		if (!file)
+			return -EBADF;
+	}
+	if (flags & MAP_HUGETLB) {
+		if (file)
+			fput_fd(m, file);
 		return -EINVAL;
+	}
 	mmap_write_lock(mm);
-	ret = do_mmap(m, mm, NULL, addr, len, prot, flags, 0, pgoff, &populate);
+	ret = do_mmap(m, mm, file, addr, len, prot, flags, 0, pgoff, &populate);
 	mmap_write_unlock(mm);
+	if (file)
+		fput_fd(m, file);
 	if (populate)
 		__mm_populate(m, mm, ret, populate, true);
 	if (m->debug_vm >= 2)

@@ -1,8 +1,10 @@
 /* msync(2): write a range of shared file mappings back (cf. mm/msync.c).
  *
- * Only MS_SYNC on a shared file mapping has work to do (fsync the range),
- * and mmkit has no files with backing store yet, so the call is the flag
- * and range checks: unknown flags or MS_SYNC with MS_ASYNC, or an
+ * Only MS_SYNC on a shared file mapping has work to do: the dirty
+ * page-cache pages of the range are written to the file and the host file
+ * is flushed (vfs_fsync_range; the ptes are already write-protected and
+ * the pages dirty through write-notify). MS_ASYNC does nothing (Linux
+ * since 2.6.19). The checks: unknown flags or MS_SYNC with MS_ASYNC, or an
  * unaligned start, give -EINVAL; MS_INVALIDATE on locked memory gives
  * -EBUSY; holes give -ENOMEM -- at once with plain MS_ASYNC, after the
  * walk otherwise.
@@ -30,7 +32,17 @@ static int msync_walk(struct machine *m, struct mm_struct *mm, unsigned long sta
 		}
 		if ((flags & MS_INVALIDATE) && (vma->vm_flags & VM_LOCKED))
 			return -EBUSY;
-		/* MS_SYNC && vma->vm_file && VM_SHARED: vfs_fsync_range (page-cache issue) */
+		if ((flags & MS_SYNC) && vma->vm_file && vma->vm_file->f_mapping &&
+		    (vma->vm_flags & VM_SHARED)) {
+			/* write the range's dirty pages to the file (vfs_fsync_range) */
+			long long fstart = (long long)(start - vma->vm_start) +
+					   ((long long)vma->vm_pgoff << PAGE_SHIFT);
+			long long fend = fstart + (long long)(min(end, vma->vm_end) - start) - 1;
+			int err = vfs_fsync_range(m, vma->vm_file, fstart, fend, 1);
+
+			if (err)
+				return err;
+		}
 		start = vma->vm_end;
 		if (start >= end)
 			return unmapped_error;

@@ -68,6 +68,7 @@ struct vm_area_struct *vm_area_dup(struct machine *m, struct vm_area_struct *ori
 		vm_area_free(m, new);
 		return NULL;
 	}
+	vma_link_file(m, new);	/* on orig's file's i_mmap (split, fork, mremap) */
 	return new;
 }
 
@@ -79,6 +80,7 @@ struct vm_area_struct *vm_area_dup(struct machine *m, struct vm_area_struct *ori
 void vm_area_free(struct machine *m, struct vm_area_struct *vma)
 {
 	unlink_anon_vmas(m, vma);	/* rmap issue: drop its anon_vma references */
+	vma_unlink_file(m, vma);	/* off its file's i_mmap */
 	__atomic_fetch_sub(&m->vm.nr_vmas, 1, __ATOMIC_RELAXED);
 	kmem_cache_free(m, m->vm.vm_area_cachep, vma);
 }
@@ -106,6 +108,7 @@ void fput(struct machine *m, struct file *file)
 		vm_unacct_memory(m, (long)file->f_acct_pages);	/* shmem_unacct_size */
 	if (file->f_op && file->f_op->release)
 		file->f_op->release(m, file);	/* page-fault issue: shmem pages */
+	file_release_inode(m, file);	/* the inode reference (src/mm/fs.c) */
 	kfree(m, file);
 }
 

@@ -10,7 +10,7 @@
  * the number of VMAs mapping it; Committed_AS equals the VM_ACCOUNT pages
  * plus what shmem objects charged; every allocated VMA is linked into a live
  * address space (none leaked); the process table is consistent. */
-#include "mm/vma.h"
+#include "mm/shmem_fs.h"
 
 struct vma_sums {
 	unsigned long total, locked, data, exec, stack, accounted;
@@ -73,9 +73,11 @@ static int check_one_vma(struct machine *m, struct mm_struct *mm, struct vm_area
 					if (refs++ == 0 && v != vma)
 						first = false;
 				}
-		if (refs != vma->vm_file->f_count) {
-			pr_err(m, "BUG: file %s ino %lu: f_count %d, mapped by %d VMAs\n",
-			       vma->vm_file->f_path, vma->vm_file->f_ino, vma->vm_file->f_count, refs);
+		/* f_count: the VMAs plus fd-table slots and transient users */
+		if (refs + vma->vm_file->f_nr_fds != vma->vm_file->f_count) {
+			pr_err(m, "BUG: file %s ino %lu: f_count %d, mapped by %d VMAs, %d fds\n",
+			       vma->vm_file->f_path, vma->vm_file->f_ino, vma->vm_file->f_count, refs,
+			       vma->vm_file->f_nr_fds);
 			bad++;
 		}
 		if (first)
@@ -161,6 +163,7 @@ int check_vmas(struct machine *m)
 		       m->vm.nr_vmas, nr_vmas);
 		bad++;
 	}
+	accounted += shm_committed_pages(m);	/* SysV segments, attached or not */
 	if (!bad && (long)accounted + m->vm.vm_committed_leaked != m->vm.vm_committed_as) {
 		pr_err(m, "BUG: Committed_AS is %ld pages, mappings charge %lu (+%ld leaked by mremap)\n",
 		       m->vm.vm_committed_as, accounted, m->vm.vm_committed_leaked);
