@@ -28,6 +28,7 @@
  * with the PTEs; every change to a present pte is followed by a TLB flush
  * of that address (flush_tlb_page). */
 #include "mm/memory.h"
+#include "mm/swap.h"
 
 /**
  * put_page() - drop a reference to a user page; the last frees it
@@ -213,10 +214,36 @@ static vm_fault_t __do_fault(struct machine *m, struct vm_fault *vmf)
 	return ret;
 }
 
-/* Read fault on an object: map its page (cf. do_read_fault). */
+/* Map the cached pages around a read fault: fault_around_bytes (64 KiB,
+ * 16 pages) aligned, clipped to the VMA and the fault's pte table (cf.
+ * do_fault_around). VM_FAULT_NOPAGE when the faulting pte got its page. */
+static vm_fault_t do_fault_around(struct machine *m, struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long nr_pages = m->fs.fault_around_bytes >> PAGE_SHIFT;
+	unsigned long ptrs = PTRS_PER_PTE_M(m);
+	unsigned long pte_off = (vmf->address >> PAGE_SHIFT) & (ptrs - 1);
+	unsigned long vma_off = vmf->pgoff - vma->vm_pgoff;
+	unsigned long from_pte, to_pte;
+
+	from_pte = max(pte_off & ~(nr_pages - 1), pte_off - min(pte_off, vma_off));
+	to_pte = min(min(from_pte + nr_pages, ptrs), pte_off + vma_pages(vma) - vma_off) - 1;
+	return vma->vm_ops->map_pages(m, vmf, vmf->pgoff + from_pte - pte_off,
+				      vmf->pgoff + to_pte - pte_off);
+}
+
+/* Read fault on an object: map its page, after fault-around had its try
+ * (cf. do_read_fault, should_fault_around). */
 static vm_fault_t do_read_fault(struct machine *m, struct vm_fault *vmf)
 {
-	vm_fault_t ret = __do_fault(m, vmf);
+	vm_fault_t ret;
+
+	if (vmf->vma->vm_ops->map_pages && (m->fs.fault_around_bytes >> PAGE_SHIFT) > 1) {
+		ret = do_fault_around(m, vmf);
+		if (ret)
+			return 0;	/* VM_FAULT_NOPAGE: the page is mapped */
+	}
+	ret = __do_fault(m, vmf);
 
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY))
 		return ret;
@@ -265,7 +292,7 @@ static vm_fault_t do_shared_fault(struct machine *m, struct vm_fault *vmf)
 			return tmp;
 		}
 	}
-	SetPageDirty(vmf->page);
+	set_page_dirty(m, vmf->page);	/* fault_dirty_shared_page */
 	if (finish_fault(m, vmf, vmf->page, false))
 		put_page(m, vmf->page);
 	return ret;
@@ -286,10 +313,22 @@ static vm_fault_t do_fault(struct machine *m, struct vm_fault *vmf)
 }
 
 /* Can a private write reuse @page instead of copying it? Only when the
- * pte we hold is its sole reference: no other mapping (fork), no pin
- * (cf. wp_can_reuse_anon_folio: no swap cache, KSM or LRU caches here). */
-static bool wp_can_reuse_anon_page(struct page *page, struct vm_area_struct *vma)
+ * pte we hold is its sole reference: no other mapping (fork), no pin. A
+ * swap-cache page counts the cache's reference too: if no swap pte names
+ * its slot any more, it leaves the cache and is ours alone (cf.
+ * wp_can_reuse_anon_folio; no KSM, and the LRU holds no reference here).
+ * Called with the page table lock held. */
+static bool wp_can_reuse_anon_page(struct machine *m, struct page *page,
+				   struct vm_area_struct *vma)
 {
+	if (page_count(page) > 1 + (int)PageSwapCache(page))
+		return false;
+	if (PageSwapCache(page)) {
+		if (!trylock_page(page))
+			return false;
+		try_to_free_swap(m, page);
+		unlock_page(m, page);
+	}
 	if (__atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1)
 		return false;
 	page_move_anon_rmap(page, vma);
@@ -360,21 +399,55 @@ oom:
 	return VM_FAULT_OOM;
 }
 
+/* Write to a read-only pte of a shared mapping: tell the object first
+ * (page_mkwrite: write-notify dirties the page), then make the pte
+ * writable (cf. wp_page_shared, fault_dirty_shared_page). Called with the
+ * page table lock held; returns without it. */
+static vm_fault_t wp_page_shared(struct machine *m, struct vm_fault *vmf, struct page *page)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	vm_fault_t tmp;
+
+	if (!page) {
+		wp_page_reuse(m, vmf);
+		spin_unlock(&mm->page_table_lock);
+		return 0;
+	}
+	get_page(page);
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite) {
+		spin_unlock(&mm->page_table_lock);
+		vmf->page = page;
+		tmp = vma->vm_ops->page_mkwrite(m, vmf);
+		if (tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+			put_page(m, page);
+			return tmp & VM_FAULT_ERROR;
+		}
+		spin_lock(&mm->page_table_lock);
+		if (!pte_same(ptep_get(m, vmf->pte), vmf->orig_pte)) {
+			spin_unlock(&mm->page_table_lock);
+			put_page(m, page);
+			return 0;
+		}
+	}
+	wp_page_reuse(m, vmf);
+	spin_unlock(&mm->page_table_lock);
+	set_page_dirty(m, page);
+	put_page(m, page);
+	return 0;
+}
+
 /* Write to a present read-only pte (cf. do_wp_page). Called with the
  * page table lock held; returns without it. */
-static vm_fault_t do_wp_page(struct machine *m, struct vm_fault *vmf)
+vm_fault_t do_wp_page(struct machine *m, struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mm_struct *mm = vma->vm_mm;
 	struct page *page = vm_normal_page(m, vma, vmf->address, vmf->orig_pte);
 
-	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
-		/* Shared: never copy, just make it writable (cf. wp_page_shared). */
-		wp_page_reuse(m, vmf);
-		spin_unlock(&mm->page_table_lock);
-		return 0;
-	}
-	if (page && PageAnon(page) && wp_can_reuse_anon_page(page, vma)) {
+	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
+		return wp_page_shared(m, vmf, page);	/* never copy */
+	if (page && PageAnon(page) && wp_can_reuse_anon_page(m, page, vma)) {
 		wp_page_reuse(m, vmf);
 		spin_unlock(&mm->page_table_lock);
 		return 0;

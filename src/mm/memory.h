@@ -70,13 +70,19 @@ static inline int mm_counter(const struct page *page)
 	return PageSwapBacked(page) ? MM_SHMEMPAGES : MM_FILEPAGES;
 }
 
-/* PG_mlocked with its zone's NR_MLOCK count ("Mlocked:" in meminfo)
- * (cf. mlock_folio, munlock_folio). */
+/* in mm/swap.c: the LRU side of mlock (the unevictable list) */
+void lru_mlock_page(struct machine *m, struct page *page);
+void lru_munlock_page(struct machine *m, struct page *page);
+
+/* PG_mlocked with its zone's NR_MLOCK count ("Mlocked:" in meminfo); a
+ * page on the LRU moves to the unevictable list and back (cf. mlock_folio,
+ * munlock_folio). */
 static inline void mlock_page(struct machine *m, struct page *page)
 {
 	if (!PageMlocked(page)) {
 		SetPageMlocked(page);
 		__mod_zone_page_state(page_zone(m, page), NR_MLOCK, 1);
+		lru_mlock_page(m, page);
 	}
 }
 
@@ -85,6 +91,7 @@ static inline void munlock_page(struct machine *m, struct page *page)
 	if (PageMlocked(page)) {
 		ClearPageMlocked(page);
 		__mod_zone_page_state(page_zone(m, page), NR_MLOCK, -1);
+		lru_munlock_page(m, page);
 	}
 }
 
@@ -155,6 +162,11 @@ void put_page(struct machine *m, struct page *page);
 struct page *vm_normal_page(struct machine *m, struct vm_area_struct *vma, unsigned long addr,
 			    pte_t pte);
 
+/* Write fault on a present read-only pte (vmf->orig_pte): reuse or copy
+ * the page. Called with the page table lock held; returns without it
+ * (cf. do_wp_page; do_swap_page goes on to it for a shared page). */
+vm_fault_t do_wp_page(struct machine *m, struct vm_fault *vmf);
+
 /* ---- in mm/memory_swap.c: faults on swap entries ---- */
 
 /* A non-present, non-none pte: a swap entry (cf. do_swap_page). Called
@@ -173,6 +185,9 @@ void lru_cache_add(struct machine *m, struct page *page);
 /* A page's last reference is going: take it off its LRU list and clear
  * PG_mlocked (cf. __page_cache_release). */
 void __page_cache_release(struct machine *m, struct page *page);
+/* Boot: empty LRU lists, reclaim defaults (vm.swappiness 60) (cf.
+ * lruvec_init, kswapd_init). */
+void vmscan_init(struct machine *m);
 
 /* ---- in mm/gup.c: populate_vma_page_range() (declared in mm/vma.h) ---- */
 
@@ -191,6 +206,76 @@ void page_move_anon_rmap(struct page *page, struct vm_area_struct *vma);
 unsigned long linear_page_index(const struct vm_area_struct *vma, unsigned long address);
 void page_dup_rmap(struct machine *m, struct page *page);
 void page_remove_rmap(struct machine *m, struct page *page, struct vm_area_struct *vma);
+
+/* ---- in mm/rmap.c: the page side of the reverse map (rmap walks) ---- */
+
+/* One link between a VMA and an anon_vma (cf. struct anon_vma_chain). */
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;	/* on vma->anon_vma_chain */
+	struct list_head same_anon_vma;	/* on anon_vma->head (under the root's lock) */
+};
+
+/* page_add_new_anon_rmap_flags: the page is mapped by this pte only (else
+ * it belongs to the root anon_vma, the oldest one every VMA of the fork
+ * tree is linked to; cf. RMAP_EXCLUSIVE, __folio_set_anon). */
+#define RMAP_EXCLUSIVE 0x1
+void page_add_new_anon_rmap_flags(struct machine *m, struct page *page,
+				  struct vm_area_struct *vma, unsigned long address, int flags);
+/* One more pte maps an anonymous page that already has its anon_vma (a
+ * swap-cache page mapped again; cf. folio_add_anon_rmap_pte). */
+void page_add_anon_rmap(struct machine *m, struct page *page, struct vm_area_struct *vma,
+			unsigned long address);
+/* The page's anon_vma (mapping without PAGE_MAPPING_ANON), or NULL. */
+struct anon_vma *page_anon_vma(const struct page *page);
+/* Where @page would be mapped in @vma, or -EFAULT (as unsigned long) when
+ * @vma does not cover its index (cf. vma_address). */
+unsigned long vma_address(const struct page *page, const struct vm_area_struct *vma);
+
+/* What rmap_walk() does (cf. struct rmap_walk_control). */
+struct rmap_walk_control {
+	void *arg;
+	/* called for each VMA that may map @page, at the address it would be
+	 * mapped at; return false to stop the walk */
+	bool (*rmap_one)(struct machine *m, struct page *page, struct vm_area_struct *vma,
+			 unsigned long address, void *arg);
+	/* after each rmap_one: true stops the walk (may be NULL) */
+	bool (*done)(struct machine *m, struct page *page, void *arg);
+	/* true skips a VMA (may be NULL) */
+	bool (*invalid_vma)(struct vm_area_struct *vma, void *arg);
+};
+/* Visit every VMA that may map @page: an anonymous page's anon_vma's
+ * chains, a file page's mapping->i_mmap (cf. rmap_walk). The anon_vma
+ * root's lock or the mapping's i_mmap_lock is held during the walk. */
+void rmap_walk(struct machine *m, struct page *page, struct rmap_walk_control *rwc);
+/* The pte mapping @page at @address of @vma, or NULL (cf.
+ * page_vma_mapped_walk for one small page). */
+ptep_t *page_vma_mapped_pte(struct machine *m, struct page *page, struct vm_area_struct *vma,
+			    unsigned long address);
+/* Test and clear the Accessed bit of every pte mapping @page (with TLB
+ * flushes); returns how many were set. *vm_flags gets VM_LOCKED when a
+ * locked VMA maps it (the walk then stops) (cf. folio_referenced). */
+int page_referenced(struct machine *m, struct page *page, int is_locked,
+		    unsigned long *vm_flags);
+
+/* try_to_unmap() flags (cf. enum ttu_flags) */
+#define TTU_SPLIT_HUGE_PMD 0x4
+#define TTU_IGNORE_MLOCK 0x8
+#define TTU_SYNC 0x10
+#define TTU_HWPOISON 0x20
+#define TTU_BATCH_FLUSH 0x40
+#define TTU_RMAP_LOCKED 0x80
+/* Unmap @page (locked) from every pte: an anonymous page must be in the
+ * swap cache and each pte becomes its swap entry (swap_duplicate,
+ * MM_ANONPAGES -> MM_SWAPENTS); a file page's ptes are cleared. A dirty
+ * pte dirties the page. A VM_LOCKED VMA stops it (the page gets
+ * PG_mlocked). Returns true when no pte maps the page any more (cf.
+ * try_to_unmap). */
+bool try_to_unmap(struct machine *m, struct page *page, unsigned int flags);
+/* Write-protect and clean every shared-mapping pte of the file @page
+ * (cf. folio_mkclean); returns how many ptes were dirty or writable. */
+int page_mkclean(struct machine *m, struct page *page);
 
 /* ---- in arch/x86/tlb.c: TLB flushes of user addresses ---- */
 

@@ -9,7 +9,10 @@
  * pgd; every set PTE lies inside a VMA; a writable PTE in a private VMA maps
  * a page with one mapper, never the zero page; an anonymous page belongs to
  * an anon_vma its VMA is linked to, and holds one reference per mapping
- * (nothing else pins anonymous pages yet: no swap cache, LRU or GUP pins).
+ * plus GUP's and the swap cache's; a non-present pte is a swap entry of a
+ * slot in use, and (mm/swapfile.c's swap_check_end) each slot's count is
+ * the swap ptes naming it (at least, when shmem also holds entries), and
+ * SWAP_HAS_CACHE matches the swap cache.
  * Across all mms: every mapped
  * page's mapcount equals the number of PTEs mapping it, and no anonymous
  * page has a mapcount without a PTE.
@@ -23,6 +26,7 @@
  * every checker): no CPU may fault or unmap meanwhile. */
 #include "mm/pagewalk.h"
 #include "mm/gup.h"
+#include "mm/swap.h"
 
 /* A flag bit no page uses: above the page flags, below the allocation
  * order kept in page->flags. Set only during check_user_memory(). */
@@ -66,7 +70,13 @@ static void memcheck_mm_pte(struct mm_walk *walk, struct memcheck *c, unsigned l
 		return;
 	}
 	if (!pte_present(pte)) {
-		c->rss[MM_SWAPENTS]++;	/* a swap entry (none before the swap issue) */
+		if (!is_swap_pte(pte)) {
+			report(m, c, walk->mm, addr, pte, "neither present nor a swap entry");
+			return;
+		}
+		c->rss[MM_SWAPENTS]++;
+		if (swap_check_pte(m, pte_to_swp_entry(m, pte)))
+			report(m, c, walk->mm, addr, pte, "a swap entry of a free or bad slot");
 		return;
 	}
 	page = vm_normal_page(m, vma, addr, pte);
@@ -86,7 +96,8 @@ static void memcheck_mm_pte(struct mm_walk *walk, struct memcheck *c, unsigned l
 							     ~PAGE_MAPPING_ANON)))
 		report(m, c, walk->mm, addr, pte,
 		       "an anonymous page of an anon_vma its VMA is not linked to");
-	if (PageAnon(page) && page_count(page) != page_mapcount(page) + gup_refs(m, page))
+	if (PageAnon(page) &&
+	    page_count(page) != page_mapcount(page) + gup_refs(m, page) + PageSwapCache(page))
 		report(m, c, walk->mm, addr, pte,
 		       "an anonymous page whose refcount is not its mapcount");
 }
@@ -189,8 +200,10 @@ int check_user_memory(struct machine *m)
 
 	if (!m->vm.ready || !m->pgtables.ready || !m->mem_map)
 		return 0;
+	swap_check_begin(m);
 	list_for_each_entry(mm, &m->vm.mm_list, mm_list)
 		check_mm_ptes(m, mm, &c);
+	c.bad += swap_check_end(m);
 	c.pass = PASS_COUNT;
 	list_for_each_entry(mm, &m->vm.mm_list, mm_list)
 		memcheck_walk(m, mm, &c);

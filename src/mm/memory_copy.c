@@ -9,7 +9,8 @@
  * faults and copies (or reuses the page when it has a single mapper again).
  * A shared mapping's PTE is copied as it is, only marked clean in the child.
  * The child's PTEs are old (not Accessed). The zero page is copied without
- * counts. The caller (dup_mmap) flushes the parent's TLB once at the end.
+ * counts. A swap pte is copied as it is, its slot gaining a reference
+ * (swap_duplicate) and the child's MM_SWAPENTS one. The caller (dup_mmap) flushes the parent's TLB once at the end.
  *
  * Linux copies no PTEs where a later fault would find the same page again
  * (vma_needs_copy: no anon_vma and not PFNMAP). mmkit's shared anonymous
@@ -21,6 +22,7 @@
  * has its mapcount and refcount raised once per PTE, and no writable PTE of
  * a COW mapping maps a page shared with another PTE. */
 #include "mm/pagewalk.h"
+#include "mm/swap.h"
 
 /* Does fork copy this VMA's PTEs? (cf. vma_needs_copy) */
 static bool vma_needs_copy(const struct vm_area_struct *src_vma)
@@ -72,7 +74,13 @@ static int copy_pte_entry(struct mm_walk *walk, ptep_t *src_pte, unsigned long a
 	dst_pte = copy_dst_pte(m, cp, addr);
 	if (!dst_pte)
 		return -ENOMEM;
-	if (pte_present(pte)) {
+	if (is_swap_pte(pte)) {	/* copy_nonpresent_pte: one more pte names the slot */
+		int err = swap_duplicate(m, pte_to_swp_entry(m, pte));
+
+		if (err)
+			return err == -ENOMEM ? -ENOMEM : -EIO;
+		cp->rss[MM_SWAPENTS]++;
+	} else if (pte_present(pte)) {
 		page = vm_normal_page(m, walk->vma, addr, pte);
 		if (page) {
 			get_page(page);

@@ -8,7 +8,9 @@
  * counter of its kind drops (mm_counter), and the reference the mapping
  * held is put. Pages are gathered and only put after the TLB flush of the
  * range, so no CPU can still reach a page the allocator has handed out again
- * (mmu_gather's order). The shared zero page is "special": no counts.
+ * (mmu_gather's order). The shared zero page is "special": no counts. A
+ * swap pte gives its slot reference back (free_swap_and_cache, which also
+ * drops a swap-cache page nobody needs any more) and MM_SWAPENTS drops.
  *
  * free_pgtables() frees the pte/pmd/pud tables lying wholly in the empty
  * space [floor, ceiling) between the VMAs that remain, with Linux's rules:
@@ -19,6 +21,7 @@
  * Invariants: after zap_vma_range() no PTE of the range is set; after
  * exit_mmap() (zap of every VMA, free_pgtables over all of user space) pgtables_bytes is 0. */
 #include "mm/pagewalk.h"
+#include "mm/swap.h"
 
 #define ZAP_BATCH 64	/* pages gathered before a flush (cf. MMU_GATHER_BUNDLE) */
 
@@ -30,14 +33,23 @@ struct zap_details {
 	unsigned long start, end;	/* the range cleared since the last flush */
 };
 
-/* Flush the TLB for what was cleared, then put the gathered pages
- * (cf. tlb_flush_mmu). */
+/* Flush the TLB for what was cleared, then put the gathered pages; an
+ * unmapped swap-cache page gives its slot back if no pte names it (cf.
+ * tlb_flush_mmu, free_pages_and_swap_cache). */
 static void zap_flush(struct machine *m, struct vm_area_struct *vma, struct zap_details *d)
 {
 	if (d->flush)
 		flush_tlb_range(m, vma, d->start, d->end);
-	for (unsigned int i = 0; i < d->nr; i++)
-		put_page(m, d->pages[i]);
+	for (unsigned int i = 0; i < d->nr; i++) {
+		struct page *page = d->pages[i];
+
+		/* free_swap_cache: an unmapped page keeps no slot for nobody */
+		if (PageSwapCache(page) && page_mapcount(page) <= 0 && trylock_page(page)) {
+			try_to_free_swap(m, page);
+			unlock_page(m, page);
+		}
+		put_page(m, page);
+	}
 	d->nr = 0;
 	d->flush = false;
 }
@@ -55,7 +67,11 @@ static int zap_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
 		return 0;
 	pte_clear(m, ptep);
 	if (!pte_present(pte)) {
-		/* no swap entries before the swap issue: anything else is junk */
+		if (is_swap_pte(pte)) {	/* the slot loses this pte's reference */
+			free_swap_and_cache(m, pte_to_swp_entry(m, pte));
+			dec_mm_counter(walk->mm, MM_SWAPENTS);
+			return 0;
+		}
 		pr_err(m, "BUG: Bad page map in process %s  pte:%08llx\n", m->comm,
 		       (unsigned long long)pte_val(pte));
 		return 0;
@@ -69,7 +85,7 @@ static int zap_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
 	if (!page)
 		return 0;	/* the zero page: never counted */
 	if (!PageAnon(page) && pte_dirty(pte))
-		SetPageDirty(page);	/* set_page_dirty: writeback is the page cache's */
+		set_page_dirty(m, page);	/* writeback is the page cache's (page-writeback.c) */
 	dec_mm_counter(walk->mm, mm_counter(page));
 	page_remove_rmap(m, page, vma);
 	if (page_mapcount(page) < 0)

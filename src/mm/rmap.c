@@ -14,23 +14,23 @@
  * Linux). Hence a VMA's chain is singular exactly when it never went
  * through fork, which is what VMA merging asks (is_mergeable_anon_vma).
  *
- * Not yet here (the next issue, with try_to_unmap and reclaim): the
- * anon_vma side of the chains (each anon_vma's interval tree of VMAs) and
- * anon_vma reuse on fork; this file keeps the VMA side only.
+ * Each chain entry is also on its anon_vma's head list (same_anon_vma):
+ * the anon_vma side, which rmap walks follow from a page to every VMA that
+ * may map it (Linux keeps an interval tree there; a list gives the same
+ * answers). The lists of a fork tree are guarded by its root's lock, as
+ * Linux's root rwsem. The page side (rmap_walk, try_to_unmap,
+ * page_referenced, page_mkclean) is mm/rmap_walk.c. Not here: anon_vma
+ * reuse on fork.
  *
  * Invariants: anon_vma->refcount is the number of chain entries pointing
- * at it (an anon_vma is freed when the last VMA linked to it goes); if
+ * at it plus, for a root, the anon_vmas whose root it is (an anon_vma is
+ * freed when the last VMA linked to it goes, a root only after its
+ * descendants, as Linux's get_anon_vma(root) in anon_vma_fork); every
+ * chain entry is on its anon_vma's head list; if
  * vma->anon_vma is set, one entry of vma's chain points at it; every
  * mapped page has _mapcount + 1 == the PTEs mapping it, and NR_ANON_MAPPED
  * / NR_FILE_MAPPED count the mapped pages of each kind. */
 #include "mm/memory.h"
-
-/* One link between a VMA and an anon_vma (cf. struct anon_vma_chain). */
-struct anon_vma_chain {
-	struct vm_area_struct *vma;
-	struct anon_vma *anon_vma;
-	struct list_head same_vma;	/* on vma->anon_vma_chain */
-};
 
 static void mod_node_stat(struct machine *m, enum node_stat_item item, long delta)
 {
@@ -85,11 +85,15 @@ static void put_anon_vma(struct machine *m, struct anon_vma *anon_vma)
 	VM_WARN_ON(m, left < 0);
 	if (left)
 		return;
+	VM_WARN_ON(m, !list_empty(&anon_vma->head));
 	__atomic_fetch_sub(&m->vm.nr_anon_vmas, 1, __ATOMIC_RELAXED);
+	if (anon_vma->root != anon_vma)
+		put_anon_vma(m, anon_vma->root);	/* the descendant's hold */
 	kmem_cache_free(m, m->vm.anon_vma_cachep, anon_vma);
 }
 
-/* Link @vma to @anon_vma with @avc (cf. anon_vma_chain_link). */
+/* Link @vma to @anon_vma with @avc, on both lists (cf. anon_vma_chain_link);
+ * the caller holds anon_vma->root->lock. */
 static void anon_vma_chain_link(struct vm_area_struct *vma, struct anon_vma_chain *avc,
 				struct anon_vma *anon_vma)
 {
@@ -97,6 +101,19 @@ static void anon_vma_chain_link(struct vm_area_struct *vma, struct anon_vma_chai
 	avc->anon_vma = anon_vma;
 	__atomic_fetch_add(&anon_vma->refcount, 1, __ATOMIC_RELAXED);
 	list_add_tail(&avc->same_vma, &vma->anon_vma_chain);
+	list_add_tail(&avc->same_anon_vma, &anon_vma->head);
+}
+
+/* The lock guarding the head lists of @anon_vma's fork tree (cf.
+ * anon_vma_lock_write). */
+static void anon_vma_lock(struct anon_vma *anon_vma)
+{
+	spin_lock(&anon_vma->root->lock);
+}
+
+static void anon_vma_unlock(struct anon_vma *anon_vma)
+{
+	spin_unlock(&anon_vma->root->lock);
 }
 
 static struct anon_vma_chain *anon_vma_chain_alloc(struct machine *m)
@@ -172,6 +189,7 @@ int anon_vma_prepare(struct machine *m, struct vm_area_struct *vma)
 			return -ENOMEM;
 		}
 	}
+	anon_vma_lock(anon_vma);	/* before the page table lock, as rmap walks */
 	spin_lock(&mm->page_table_lock);
 	if (!vma->anon_vma) {
 		anon_vma_chain_link(vma, avc, anon_vma);
@@ -180,6 +198,7 @@ int anon_vma_prepare(struct machine *m, struct vm_area_struct *vma)
 		allocated = NULL;
 	}
 	spin_unlock(&mm->page_table_lock);
+	anon_vma_unlock(anon_vma);
 	if (avc)	/* another CPU prepared it first */
 		kmem_cache_free(m, m->vm.anon_vma_chain_cachep, avc);
 	if (allocated) {
@@ -209,7 +228,9 @@ int anon_vma_clone(struct machine *m, struct vm_area_struct *dst, struct vm_area
 			unlink_anon_vmas(m, dst);
 			return -ENOMEM;
 		}
+		anon_vma_lock(pavc->anon_vma);
 		anon_vma_chain_link(dst, avc, pavc->anon_vma);
+		anon_vma_unlock(pavc->anon_vma);
 	}
 	return 0;
 }
@@ -251,7 +272,10 @@ int anon_vma_fork(struct machine *m, struct vm_area_struct *vma, struct vm_area_
 	}
 	anon_vma->root = pvma->anon_vma->root;
 	anon_vma->parent = pvma->anon_vma;
+	__atomic_fetch_add(&anon_vma->root->refcount, 1, __ATOMIC_RELAXED);
+	anon_vma_lock(anon_vma);
 	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma_unlock(anon_vma);
 	vma->anon_vma = anon_vma;
 	return 0;
 }
@@ -270,6 +294,9 @@ void unlink_anon_vmas(struct machine *m, struct vm_area_struct *vma)
 
 	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
 		list_del(&avc->same_vma);
+		anon_vma_lock(avc->anon_vma);
+		list_del(&avc->same_anon_vma);
+		anon_vma_unlock(avc->anon_vma);
 		put_anon_vma(m, avc->anon_vma);
 		kmem_cache_free(m, m->vm.anon_vma_chain_cachep, avc);
 	}
@@ -315,15 +342,56 @@ unsigned long linear_page_index(const struct vm_area_struct *vma, unsigned long 
 void page_add_new_anon_rmap(struct machine *m, struct page *page, struct vm_area_struct *vma,
 			    unsigned long address)
 {
-	VM_WARN_ON(m, !vma->anon_vma);
+	page_add_new_anon_rmap_flags(m, page, vma, address, RMAP_EXCLUSIVE);
+}
+
+/**
+ * page_add_new_anon_rmap_flags() - page_add_new_anon_rmap() for a page
+ *	that may be shared (cf. folio_add_new_anon_rmap with its rmap flags)
+ * @m: the machine
+ * @page: the page (unmapped, not yet anonymous: e.g. just read from swap)
+ * @vma: the VMA; its anon_vma must exist
+ * @address: where it is being mapped
+ * @flags: RMAP_EXCLUSIVE when no other pte can map it later; without it
+ *	the page gets the root anon_vma of @vma's fork tree, the one every
+ *	process that may share it (a swap slot shared after fork) is linked
+ *	to (cf. __folio_set_anon: "the _oldest_ possible anon_vma")
+ */
+void page_add_new_anon_rmap_flags(struct machine *m, struct page *page,
+				  struct vm_area_struct *vma, unsigned long address, int flags)
+{
+	struct anon_vma *anon_vma = vma->anon_vma;
+
+	VM_WARN_ON(m, !anon_vma);
 	VM_WARN_ON(m, page->_mapcount != -1);
+	if (!(flags & RMAP_EXCLUSIVE))
+		anon_vma = anon_vma->root;
 	SetPageSwapBacked(page);
-	page->mapping = (void *)((unsigned long)vma->anon_vma | PAGE_MAPPING_ANON);
+	page->mapping = (void *)((unsigned long)anon_vma | PAGE_MAPPING_ANON);
 	page->index = linear_page_index(vma, address);
 	__atomic_store_n(&page->_mapcount, 0, __ATOMIC_RELAXED);
 	mod_node_stat(m, NR_ANON_MAPPED, 1);
 	if (vma->vm_flags & VM_LOCKED)
 		mlock_page(m, page);	/* mlock_new_folio: a locked VMA's new page */
+}
+
+/**
+ * page_add_anon_rmap() - one more pte maps an anonymous page that already
+ *	belongs to an anon_vma (cf. folio_add_anon_rmap_pte)
+ * @m: the machine
+ * @page: the page (a reference for the new pte already taken)
+ * @vma: the VMA mapping it; linked to the page's anon_vma
+ * @address: where
+ */
+void page_add_anon_rmap(struct machine *m, struct page *page, struct vm_area_struct *vma,
+			unsigned long address)
+{
+	VM_WARN_ON(m, !PageAnon(page));
+	VM_WARN_ON(m, page->index != linear_page_index(vma, address));
+	if (__atomic_add_fetch(&page->_mapcount, 1, __ATOMIC_RELAXED) == 0)
+		mod_node_stat(m, NR_ANON_MAPPED, 1);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page(m, page);
 }
 
 /**

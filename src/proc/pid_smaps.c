@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "mm/memory.h"
+#include "mm/swap.h"
 #include "proc/seq.h"
 
 #define PSS_SHIFT 12
@@ -114,6 +115,17 @@ static void smaps_account(struct mem_size_stats *mss, struct page *page, bool yo
 	smaps_page_accumulate(mss, page, PAGE_SIZE, pss, dirty, locked, mapcount < 2);
 }
 
+/* A swap pte: Swap, and SwapPss shared among the ptes naming the slot
+ * (cf. smaps_pte_entry's is_swap_pte branch; swp_swapcount). */
+static void smaps_swap(struct machine *m, struct mem_size_stats *mss, pte_t pte)
+{
+	int mapcount = __swap_count(m, pte_to_swp_entry(m, pte));
+	u64 pss = (u64)PAGE_SIZE << PSS_SHIFT;
+
+	mss->swap += PAGE_SIZE;
+	mss->swap_pss += mapcount >= 2 ? pss / (u64)mapcount : pss;
+}
+
 /* Walk the PTEs of [@addr, @end), all under one pmd (cf. smaps_pte_range). */
 static void smaps_pte_range(struct machine *m, struct vm_area_struct *vma, unsigned long addr,
 			    unsigned long end, struct mem_size_stats *mss)
@@ -130,8 +142,12 @@ static void smaps_pte_range(struct machine *m, struct vm_area_struct *vma, unsig
 
 		ptep = (ptep_t *)((u8 *)ptep + pgt_fmt(m)->entry_size);
 
+		if (is_swap_pte(pte)) {
+			smaps_swap(m, mss, pte);
+			continue;
+		}
 		if (!pte_present(pte))
-			continue;	/* no swap entries before the swap issue */
+			continue;
 		page = smaps_normal_page(m, vma, pte);
 		if (page)
 			smaps_account(mss, page, pte_young(pte), pte_dirty(pte), locked);

@@ -1,0 +1,160 @@
+/* swapoff's try_to_unuse: bring every page of an area back into memory
+ * (cf. mm/swapfile.c try_to_unuse, unuse_mm, unuse_vma, unuse_pte_range,
+ * unuse_pte; shmem's part is shmem_unuse, reached through the hook
+ * m->swap.shmem_unuse that mm/shmem.c sets).
+ *
+ * Every live mm is walked (Linux walks the mmlist of mms that ever
+ * swapped; m->vm.mm_list holds them all): each swap pte naming the area
+ * gets its page (from the swap cache, or read now) mapped back, read-only
+ * and old as unuse_pte maps it, the pte's slot reference dropped. Then the
+ * pages only the swap cache still holds leave it. A page that cannot be
+ * allocated ends the pass with -ENOMEM: what was brought in stays (each
+ * step keeps the counters and the tables consistent) and the caller makes
+ * the area writable again.
+ *
+ * Invariant: on success no pte, shmem entry or cache page names the area
+ * and its inuse_pages is 0. */
+#include "mm/pagewalk.h"
+#include "mm/swap.h"
+
+struct unuse_walk {
+	unsigned int type;
+	int err;
+};
+
+static bool pte_same(pte_t a, pte_t b)
+{
+	return pte_val(a) == pte_val(b);
+}
+
+/* Map @page at @addr in place of the swap pte @orig (cf. unuse_pte). */
+static void unuse_pte(struct machine *m, struct vm_area_struct *vma, ptep_t *ptep,
+		      unsigned long addr, pte_t orig, swp_entry_t entry, struct page *page)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	spin_lock(&mm->page_table_lock);
+	if (!pte_same(ptep_get(m, ptep), orig)) {
+		spin_unlock(&mm->page_table_lock);
+		return;
+	}
+	dec_mm_counter(mm, MM_SWAPENTS);
+	inc_mm_counter(mm, MM_ANONPAGES);
+	get_page(page);
+	if (!PageAnon(page))
+		page_add_new_anon_rmap_flags(m, page, vma, addr, 0);
+	else
+		page_add_anon_rmap(m, page, vma, addr);
+	set_pte(m, ptep, pte_mkold(mk_pte(m, page, vma->vm_page_prot)));
+	swap_free(m, entry);
+	spin_unlock(&mm->page_table_lock);
+}
+
+static int unuse_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
+{
+	struct unuse_walk *uw = walk->private;
+	struct machine *m = walk->m;
+	pte_t pte = ptep_get(m, ptep);
+	struct page *page;
+	swp_entry_t entry;
+	bool new_page;
+	int err;
+
+	if (!is_swap_pte(pte))
+		return 0;
+	entry = pte_to_swp_entry(m, pte);
+	if (swp_type(entry) != uw->type)
+		return 0;
+	if (anon_vma_prepare(m, walk->vma)) {
+		uw->err = -ENOMEM;
+		return 1;
+	}
+	page = read_swap_cache_async(m, entry, GFP_HIGHUSER_MOVABLE | __GFP_NORETRY | __GFP_NOWARN,
+				     &new_page, &err);
+	if (!page) {
+		if (err == -ENOENT)	/* the pte changed meanwhile */
+			return 0;
+		uw->err = err == -EIO ? -EIO : -ENOMEM;
+		return 1;
+	}
+	lock_page(m, page);
+	if (PageSwapCache(page) && page->private == entry.val)
+		unuse_pte(m, walk->vma, ptep, addr, pte, entry, page);
+	unlock_page(m, page);
+	put_page(m, page);
+	return 0;
+}
+
+static const struct mm_walk_ops unuse_walk_ops = {
+	.pte_entry = unuse_pte_entry,
+};
+
+/* Every VMA of @mm (cf. unuse_mm). */
+static int unuse_mm(struct machine *m, struct mm_struct *mm, unsigned int type)
+{
+	struct unuse_walk uw = { .type = type };
+	struct vm_area_struct *vma;
+
+	down_read(&mm->mmap_lock);
+	for (vma = mm->mmap; vma && !uw.err; vma = vma->vm_next)
+		if (vma->anon_vma)	/* swap ptes only where anonymous pages were */
+			walk_page_range(m, mm, vma->vm_start, vma->vm_end, &unuse_walk_ops, vma,
+					&uw, NULL);
+	up_read(&mm->mmap_lock);
+	return uw.err;
+}
+
+/* Pages only the swap cache holds: out of it (their slots free). */
+static void unuse_swap_cache(struct machine *m, struct swap_info_struct *si)
+{
+	for (unsigned long off = 1; off < si->max; off++) {
+		struct page *page;
+
+		if (si->swap_map[off] != SWAP_HAS_CACHE)
+			continue;
+		page = lookup_swap_cache(m, swp_entry(si->type, off));
+		if (!page)
+			continue;
+		lock_page(m, page);
+		try_to_free_swap(m, page);
+		unlock_page(m, page);
+		put_page(m, page);
+	}
+}
+
+/**
+ * try_to_unuse() - bring every page of area @type back in (cf.
+ *	try_to_unuse)
+ * @m: the machine
+ * @type: an area no longer SWP_WRITEOK
+ *
+ * Returns 0, -ENOMEM when a page could not be allocated, -EIO when one
+ * could not be read, -EBUSY when references to the area remain that no
+ * pte or shmem entry explains (a leak, reported).
+ */
+int try_to_unuse(struct machine *m, unsigned int type)
+{
+	struct swap_info_struct *si = m->swap.swap_info[type];
+	struct mm_struct *mm;
+	int err = 0;
+
+	for (int pass = 0; pass < 3 && si->inuse_pages; pass++) {
+		list_for_each_entry(mm, &m->vm.mm_list, mm_list) {
+			err = unuse_mm(m, mm, type);
+			if (err)
+				return err;
+		}
+		if (m->swap.shmem_unuse) {
+			err = m->swap.shmem_unuse(m, type);
+			if (err)
+				return err;
+		}
+		unuse_swap_cache(m, si);
+	}
+	if (si->inuse_pages) {
+		pr_err(m, "swapoff: %u slots of swap area %u are still in use\n", si->inuse_pages,
+		       type);
+		return -EBUSY;
+	}
+	return 0;
+}
