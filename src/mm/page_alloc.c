@@ -20,6 +20,7 @@
  * list's own lock (pcp->lock, uncontended but for drain_all_pages, which
  * empties other CPUs' lists) around every use of it, taken before
  * zone->lock, as Linux 6.x does. */
+#include "mm/internal_vmscan.h"
 #include "mm/page_alloc.h"
 
 _Static_assert(PGALLOC_DEVICE - PGALLOC_DMA == ZONE_DEVICE, "pgalloc events follow the zones");
@@ -503,34 +504,39 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 }
 
 /*
- * Reclaim hooks. mmkit has no kswapd and no direct reclaim yet: the issue
- * that adds them (mm/vmscan.c) fills these in. Until then waking kswapd
- * does nothing and direct reclaim frees nothing.
+ * Reclaim hooks (owned by the reclaim code, mm/vmscan.c): kswapd is woken
+ * when an allocation fails the low watermark, direct reclaim runs for a
+ * request that may block, and the OOM killer when reclaim made no
+ * progress after MAX_RECLAIM_RETRIES tries (cf. wake_all_kswapds,
+ * __perform_reclaim, should_reclaim_retry, __alloc_pages_may_oom).
  */
+#define PAGE_ALLOC_COSTLY_ORDER 3
+
 static void wake_all_kswapds(struct machine *m, unsigned int order, gfp_t gfp,
 			     int highest_zoneidx)
 {
-	(void)m, (void)order, (void)gfp, (void)highest_zoneidx;
+	struct zone *const *zp = m->node.node_zonelists[highest_zoneidx].zones;
+
+	if (*zp)	/* one node: one kswapd, woken once */
+		wakeup_kswapd(m, *zp, gfp, order, highest_zoneidx);
 }
 
 static unsigned long __perform_reclaim(struct machine *m, gfp_t gfp, unsigned int order,
 				       int highest_zoneidx)
 {
-	(void)m, (void)gfp, (void)order, (void)highest_zoneidx;
-	return 0;
+	return try_to_free_pages(m, order, gfp, highest_zoneidx);
 }
 
 /* Reclaim, then retry; if that fails, pages may be parked on per-CPU
  * lists: drain them and retry once more (cf.
- * __alloc_pages_direct_reclaim()). Until reclaim exists the drain is done
- * even when reclaim made no progress, so no page stays stranded. */
+ * __alloc_pages_direct_reclaim()). */
 static struct page *__alloc_pages_direct_reclaim(struct machine *m, gfp_t gfp,
 						 unsigned int order, unsigned int alloc_flags,
-						 int highest_zoneidx)
+						 int highest_zoneidx, unsigned long *progress)
 {
 	struct page *page;
 
-	__perform_reclaim(m, gfp, order, highest_zoneidx);
+	*progress = __perform_reclaim(m, gfp, order, highest_zoneidx);
 	page = get_page_from_freelist(m, gfp, order, alloc_flags, highest_zoneidx);
 	if (!page) {
 		drain_all_pages(m);
@@ -539,15 +545,64 @@ static struct page *__alloc_pages_direct_reclaim(struct machine *m, gfp_t gfp,
 	return page;
 }
 
+/* Is another reclaim round worth it? Only while some zone could reach its
+ * min watermark with what reclaim could still free, counting failed
+ * rounds down (cf. should_reclaim_retry). */
+static bool should_reclaim_retry(struct machine *m, unsigned int order, unsigned int alloc_flags,
+				 int highest_zoneidx, unsigned long progress,
+				 int *no_progress_loops)
+{
+	struct zone *const *zp = m->node.node_zonelists[highest_zoneidx].zones;
+	struct zone *zone;
+
+	if (progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		return false;
+	for (; (zone = *zp) != NULL; zp++) {
+		unsigned long available = zone_reclaimable_pages(m, zone) +
+					  zone_page_state(zone, NR_FREE_PAGES);
+
+		available -= ((unsigned long)*no_progress_loops * available +
+			      MAX_RECLAIM_RETRIES - 1) / MAX_RECLAIM_RETRIES;
+		if (__zone_watermark_ok(zone, order, min_wmark_pages(zone), highest_zoneidx,
+					alloc_flags, (long)available))
+			return true;
+	}
+	return false;
+}
+
+/* Reclaim failed: the OOM killer picks a victim. Inside an allocation
+ * its caller may hold locks the victim's exit needs, so the victim dies at
+ * the next safe point (pagefault_out_of_memory, kswapd_run_pending) and
+ * this allocation fails (cf. __alloc_pages_may_oom). */
+static bool __alloc_pages_may_oom(struct machine *m, gfp_t gfp, unsigned int order)
+{
+	struct oom_control oc = { .gfp_mask = gfp, .order = (int)order };
+
+	if (gfp & (__GFP_NORETRY | __GFP_RETRY_MAYFAIL))
+		return false;	/* the caller copes with failure */
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		return false;	/* the OOM killer cannot make contiguous memory */
+	return out_of_memory(m, &oc) && m->reclaim.oom_victim_pid;
+}
+
 /* The fast path failed at the low watermark: wake kswapd, retry at the min
- * watermark with the reserves the mask allows, reclaim if the caller may
- * block, and otherwise fail with warn_alloc (cf. __alloc_pages_slowpath()).
- * No OOM killer exists yet; __GFP_NOFAIL cannot loop forever here and fails
- * like any other request. */
+ * watermark with the reserves the mask allows; a request that may block
+ * reclaims directly, retrying while reclaim can still help, then invokes
+ * the OOM killer (whose victim dies at the next safe point: this request
+ * fails quietly); otherwise fail with warn_alloc (cf.
+ * __alloc_pages_slowpath()). __GFP_NOFAIL cannot loop forever here and
+ * fails like any other request once the OOM killer was invoked. */
 static struct page *__alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigned int order,
 					   int highest_zoneidx)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	struct task_struct *cur = get_current(m);
+	int no_progress_loops = 0;
+	unsigned long progress;
 	struct page *page;
 
 	if (alloc_flags & ALLOC_KSWAPD)
@@ -555,16 +610,32 @@ static struct page *__alloc_pages_slowpath(struct machine *m, gfp_t gfp, unsigne
 	page = get_page_from_freelist(m, gfp, order, alloc_flags, highest_zoneidx);
 	if (page)
 		return page;
-	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
+	if (((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) ||
+	    (cur && (cur->flags & PF_MEMALLOC))) {	/* reclaim's own allocations */
 		page = get_page_from_freelist(m, gfp, order, ALLOC_NO_WATERMARKS, highest_zoneidx);
 		if (page)
 			return page;
 	}
-	if (gfp & __GFP_DIRECT_RECLAIM) {
-		page = __alloc_pages_direct_reclaim(m, gfp, order, alloc_flags, highest_zoneidx);
+	if (!(gfp & __GFP_DIRECT_RECLAIM) || (cur && (cur->flags & PF_MEMALLOC)))
+		goto nopage;
+	for (int rounds = 0; rounds < 4 * MAX_RECLAIM_RETRIES; rounds++) {
+		page = __alloc_pages_direct_reclaim(m, gfp, order, alloc_flags, highest_zoneidx,
+						    &progress);
 		if (page)
 			return page;
+		if (gfp & __GFP_NORETRY)
+			break;
+		if (!should_reclaim_retry(m, order, alloc_flags, highest_zoneidx, progress,
+					  &no_progress_loops))
+			break;
 	}
+	if (__alloc_pages_may_oom(m, gfp, order)) {
+		/* a victim dies at the next safe point; the caller retries
+		 * then (Linux retries at once: its victim dies meanwhile) */
+		__atomic_fetch_add(&m->nr_alloc_failures, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+nopage:
 	__atomic_fetch_add(&m->nr_alloc_failures, 1, __ATOMIC_RELAXED);
 	warn_alloc(m, gfp, order);
 	return NULL;

@@ -116,6 +116,7 @@ int meminfo_show(struct seq_file *s, struct machine *m)
 {
 	unsigned long totalram = m->totalram_pages, freeram = zone_sum(m, NR_FREE_PAGES, false);
 	long cached = (long)node_pages(m, NR_FILE_PAGES) - (long)node_pages(m, NR_SWAPCACHE);
+	struct swap_sysinfo swap;
 
 	if (!m->mem_map)
 		return -ENODEV;
@@ -134,8 +135,9 @@ int meminfo_show(struct seq_file *s, struct machine *m)
 		show_val_kb(s, "LowTotal:       ", totalram - m->totalhigh_pages);
 		show_val_kb(s, "LowFree:        ", freeram - freehigh);
 	}
-	show_val_kb(s, "SwapTotal:      ", 0);
-	show_val_kb(s, "SwapFree:       ", 0);
+	si_swapinfo(m, &swap);
+	show_val_kb(s, "SwapTotal:      ", swap.totalswap);
+	show_val_kb(s, "SwapFree:       ", swap.freeswap);
 	show_val_kb(s, "Zswap:          ", 0);
 	show_val_kb(s, "Zswapped:       ", 0);
 	meminfo_kernel(s, m);

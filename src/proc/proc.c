@@ -17,6 +17,7 @@ static const struct proc_entry proc_entries[] = {
 	{ "/proc/meminfo", meminfo_show },
 	{ "/proc/slabinfo", slabinfo_show },
 	{ "/proc/swaps", swaps_show },
+	{ "/proc/sysvipc/shm", sysvipc_shm_show },
 	{ "/proc/vmallocinfo", vmallocinfo_show },
 	{ "/proc/vmstat", vmstat_show },
 	{ "/proc/zoneinfo", zoneinfo_show },
@@ -81,6 +82,8 @@ void seq_putc(struct seq_file *s, char c)
 /* Per-process files: /proc/PID/NAME and /proc/self/NAME. */
 static const struct proc_pid_entry proc_pid_entries[] = {
 	{ "maps", pid_maps_show },
+	{ "oom_score", pid_oom_score_show },
+	{ "oom_score_adj", pid_oom_score_adj_show },
 	{ "smaps", pid_smaps_show },
 	{ "smaps_rollup", pid_smaps_rollup_show },
 	{ "stat", pid_stat_show },

@@ -33,6 +33,7 @@ int slabinfo_show(struct seq_file *s, struct machine *m);
 int vmallocinfo_show(struct seq_file *s, struct machine *m);
 int vmstat_show(struct seq_file *s, struct machine *m);
 int swaps_show(struct seq_file *s, struct machine *m);
+int sysvipc_shm_show(struct seq_file *s, struct machine *m);
 
 /* One per-process file, /proc/PID/NAME (and /proc/self/NAME). */
 struct proc_pid_entry {
@@ -51,6 +52,10 @@ int pid_smaps_rollup_show(struct seq_file *s, struct machine *m, struct task_str
 struct mm_struct;
 int pid_status_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
 void task_mem(struct seq_file *s, struct mm_struct *mm);
+
+/* in proc/pid_oom.c */
+int pid_oom_score_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
+int pid_oom_score_adj_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);
 
 /* in proc/pid_stat.c */
 int pid_stat_show(struct seq_file *s, struct machine *m, struct task_struct *tsk);

@@ -1,12 +1,11 @@
-/* /proc/vmstat and /proc/swaps (cf. vmstat_start()/vmstat_show() in
- * mm/vmstat.c and swap_show() in mm/swapfile.c, Linux 6.18).
+/* /proc/vmstat (cf. vmstat_start()/vmstat_show() in mm/vmstat.c, Linux
+ * 6.18; /proc/swaps is proc/swaps.c).
  *
  * /proc/vmstat: "name value" lines in Linux's order: the zone counters
  * summed over zones, the NUMA event counters (with CONFIG_NUMA, x86_64 in
  * mmkit), the node counters, then the vm_event_item counters mmkit keeps
  * (include/mmkit/vmstat.h). Node items Linux keeps in bytes (the slab
- * pair) mmkit keeps in pages, which is what Linux prints for them too.
- * /proc/swaps: the header line only until swap exists (issue 5). */
+ * pair) mmkit keeps in pages, which is what Linux prints for them too. */
 #include "mm/page_alloc.h"
 #include "proc/seq.h"
 
@@ -21,7 +20,12 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGALLOC_HIGH] = "pgalloc_high",
 	[PGALLOC_MOVABLE] = "pgalloc_movable",
 	[PGALLOC_DEVICE] = "pgalloc_device",
-	[ALLOCSTALL] = "allocstall_normal",
+	[ALLOCSTALL_DMA] = "allocstall_dma",
+	[ALLOCSTALL_DMA32] = "allocstall_dma32",
+	[ALLOCSTALL_NORMAL] = "allocstall_normal",
+	[ALLOCSTALL_HIGH] = "allocstall_high",
+	[ALLOCSTALL_MOVABLE] = "allocstall_movable",
+	[ALLOCSTALL_DEVICE] = "allocstall_device",
 	[PGFREE] = "pgfree",
 	[PGACTIVATE] = "pgactivate",
 	[PGDEACTIVATE] = "pgdeactivate",
@@ -30,8 +34,17 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PGREFILL] = "pgrefill",
 	[PGSTEAL_KSWAPD] = "pgsteal_kswapd",
 	[PGSTEAL_DIRECT] = "pgsteal_direct",
+	[PGSTEAL_KHUGEPAGED] = "pgsteal_khugepaged",
+	[PGSTEAL_PROACTIVE] = "pgsteal_proactive",
 	[PGSCAN_KSWAPD] = "pgscan_kswapd",
 	[PGSCAN_DIRECT] = "pgscan_direct",
+	[PGSCAN_KHUGEPAGED] = "pgscan_khugepaged",
+	[PGSCAN_PROACTIVE] = "pgscan_proactive",
+	[PGSCAN_DIRECT_THROTTLE] = "pgscan_direct_throttle",
+	[PGSCAN_ANON] = "pgscan_anon",
+	[PGSCAN_FILE] = "pgscan_file",
+	[PGSTEAL_ANON] = "pgsteal_anon",
+	[PGSTEAL_FILE] = "pgsteal_file",
 	[PGINODESTEAL] = "pginodesteal",
 	[SLABS_SCANNED] = "slabs_scanned",
 	[KSWAPD_INODESTEAL] = "kswapd_inodesteal",
@@ -40,6 +53,13 @@ static const char *const vm_event_names[NR_VM_EVENT_ITEMS] = {
 	[PAGEOUTRUN] = "pageoutrun",
 	[PGROTATED] = "pgrotated",
 	[OOM_KILL] = "oom_kill",
+	[UNEVICTABLE_PGCULLED] = "unevictable_pgs_culled",
+	[UNEVICTABLE_PGSCANNED] = "unevictable_pgs_scanned",
+	[UNEVICTABLE_PGRESCUED] = "unevictable_pgs_rescued",
+	[UNEVICTABLE_PGMLOCKED] = "unevictable_pgs_mlocked",
+	[UNEVICTABLE_PGMUNLOCKED] = "unevictable_pgs_munlocked",
+	[UNEVICTABLE_PGCLEARED] = "unevictable_pgs_cleared",
+	[UNEVICTABLE_PGSTRANDED] = "unevictable_pgs_stranded",
 };
 
 /**
@@ -73,18 +93,5 @@ int vmstat_show(struct seq_file *s, struct machine *m)
 		seq_printf(s, "%s %lu\n", node_stat_name(i), node_page_state(&m->node, i));
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		seq_printf(s, "%s %lu\n", vm_event_names[i], vm_event(m, i));
-	return 0;
-}
-
-/**
- * swaps_show - render /proc/swaps
- * @s: the buffer
- * @m: the machine
- *
- * Returns 0. Only the header until mmkit has swap areas.
- */
-int swaps_show(struct seq_file *s, struct machine *m)
-{
-	seq_puts(s, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
 	return 0;
 }

@@ -31,6 +31,7 @@
  * Invariant: do_page_fault returns with no mmap lock held. */
 #include <mmkit/signal.h>
 
+#include "mm/internal_vmscan.h"
 #include "mm/memory.h"
 
 /* Is @address in the kernel's part of the address space? (cf.
@@ -181,26 +182,25 @@ static int bad_area_nosemaphore(struct machine *m, unsigned int error_code,
 	return -EFAULT;
 }
 
-/* Out of memory in a user fault (cf. pagefault_out_of_memory). The OOM
- * killer, which picks the task with the highest badness, is a later
- * issue: until then the faulting task itself is killed, with the words
- * of __oom_kill_process. */
-static void pagefault_out_of_memory(struct machine *m)
+/* Out of memory in a user fault (cf. pagefault_out_of_memory, as Linux
+ * had it before 5.16: the OOM killer with no gfp context). No lock is held
+ * here, so the victim (chosen now, or left pending by the allocation
+ * that failed) dies at once and its memory is freed. Returns true when
+ * the current task survived: the access is retried. */
+static bool pagefault_out_of_memory(struct machine *m)
 {
 	struct task_struct *tsk = get_current(m);
-	struct mm_struct *mm = tsk ? tsk->mm : NULL;
-	const unsigned int k = PAGE_SHIFT - 10;
+	struct oom_control oc = { .gfp_mask = 0, .order = 0, .kill_now = true };
 
-	if (!mm)
-		return;
-	count_vm_events(m, OOM_KILL, 1);
-	printk(m, KERN_ERR "Out of memory: Killed process %d (%s) total-vm:%lukB, "
-	       "anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB, UID:%u pgtables:%lukB "
-	       "oom_score_adj:%d\n",
-	       tsk->pid, tsk->comm, mm->total_vm << k, get_mm_counter(mm, MM_ANONPAGES) << k,
-	       get_mm_counter(mm, MM_FILEPAGES) << k, get_mm_counter(mm, MM_SHMEMPAGES) << k,
-	       tsk->uid, mm->pgtables_bytes >> 10, 0);
-	force_sig_fault(m, SIGKILL, SI_KERNEL, 0);
+	unsigned long kills = m->reclaim.nr_oom_kills;
+	bool pending = m->reclaim.oom_victim_pid != 0;
+
+	if (!tsk || !tsk->mm)
+		return false;
+	out_of_memory(m, &oc);
+	if (get_current(m) != tsk)
+		return false;	/* the current task was the victim */
+	return pending || m->reclaim.nr_oom_kills != kills;
 }
 
 /* handle_mm_fault failed (cf. mm_fault_error). No lock held. */
@@ -210,7 +210,7 @@ static int mm_fault_error(struct machine *m, unsigned int error_code, unsigned l
 	if (!(error_code & X86_PF_USER))
 		return -EFAULT;		/* kernelmode_fixup_or_oops */
 	if (fault & VM_FAULT_OOM)
-		pagefault_out_of_memory(m);
+		return pagefault_out_of_memory(m) ? 0 : -EFAULT;
 	else if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON))
 		force_sig_fault(m, SIGBUS, BUS_ADRERR, address);	/* do_sigbus */
 	else
@@ -281,8 +281,18 @@ static int do_user_addr_fault(struct machine *m, unsigned int error_code, unsign
  */
 int do_page_fault(struct machine *m, unsigned long address, unsigned int error_code)
 {
+	int ret;
+
 	address = uword(m, address);
 	if (unlikely(fault_in_kernel_space(m, address)))
 		return do_kern_addr_fault(m, error_code, address);
-	return do_user_addr_fault(m, error_code, address);
+	/* the resident limit: make room before a page is mapped (a user
+	 * access holds no lock; a kernel one, copy_*_user, may) */
+	if (unlikely(m->reclaim.max_resident) && (error_code & X86_PF_USER) &&
+	    !(error_code & X86_PF_PROT))
+		reclaim_to_limit(m);
+	ret = do_user_addr_fault(m, error_code, address);
+	if (error_code & X86_PF_USER)
+		kswapd_run_pending(m);	/* a safe point: no lock held */
+	return ret;
 }

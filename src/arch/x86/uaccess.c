@@ -14,6 +14,7 @@
  * on a range access_ok() rejects, and copy_from_user zeroes what it could
  * not copy, as Linux's does. */
 #include "arch/x86/mmu.h"
+#include "mm/internal_vmscan.h"
 
 /* Faults one access may take before mmkit gives up on it. */
 #define MMU_FAULT_RETRIES 4
@@ -72,6 +73,9 @@ static size_t mmu_copy(struct machine *m, unsigned long addr, u8 *buf, size_t le
 		chunk = min(len, PAGE_SIZE - (addr & ~PAGE_MASK));
 		if (access_page(m, addr, access, &phys))
 			return len;
+		/* the LRU policy's exact recency: every access, TLB hits too */
+		if (unlikely(__atomic_load_n(&m->reclaim.track_access, __ATOMIC_RELAXED)))
+			lru_note_access(m, phys);
 		if (access & X86_PF_WRITE)
 			mm_memcpy(m->ram + phys, buf, chunk);
 		else
@@ -91,8 +95,12 @@ static int user_access(struct machine *m, unsigned long addr, u8 *buf, size_t le
 
 	if (!tsk || !tsk->mm)
 		return -ESRCH;
+	int ret;
+
 	mmu_sync_current(m);
-	return mmu_copy(m, addr, buf, len, access | X86_PF_USER) ? -EFAULT : 0;
+	ret = mmu_copy(m, addr, buf, len, access | X86_PF_USER) ? -EFAULT : 0;
+	kswapd_run_pending(m);	/* a safe point: the access holds no lock */
+	return ret;
 }
 
 /**
