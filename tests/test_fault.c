@@ -230,7 +230,7 @@ static void test_shared_anon_fault_maps_object_page(void **state)
 	assert_int_equal(m->node.vm_stat[NR_SHMEM] - shmem0, 2);
 	page = ft_page(m, addr);
 	assert_false(PageAnon(page));
-	assert_ptr_equal(page->mapping, vt_vma(m, addr)->vm_file);
+	assert_ptr_equal(page->mapping, vt_vma(m, addr)->vm_file->f_mapping);
 	assert_int_equal(page->index, 0);
 	assert_int_equal(page_count(page), 2);	/* the object's + the pte's */
 	assert_int_equal(page_mapcount(page), 1);

@@ -17,6 +17,8 @@
  *
  * Invariant: the mm stays consistent (check_vmas). */
 #include "mm/pagewalk.h"
+#include "mm/shmem_fs.h"
+#include "mm/swap.h"
 
 static bool madvise_behavior_valid(const struct machine *m, int behavior)
 {
@@ -115,6 +117,12 @@ static int madvise_free_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned l
 	pte_t pte = ptep_get(m, ptep);
 	struct page *page;
 
+	if (is_swap_pte(pte)) {	/* the data may go: so may its slot */
+		pte_clear(m, ptep);
+		free_swap_and_cache(m, pte_to_swp_entry(m, pte));
+		dec_mm_counter(walk->mm, MM_SWAPENTS);
+		return 0;
+	}
 	if (!pte_present(pte))
 		return 0;
 	page = vm_normal_page(m, walk->vma, addr, pte);
@@ -211,8 +219,8 @@ static int madvise_pages(struct machine *m, struct vm_area_struct *vma, unsigned
 			return -EINVAL;
 		if ((f & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
-		zap_vma_range(m, vma, start, end);	/* + punch the shmem hole */
-		return 0;
+		zap_vma_range(m, vma, start, end);
+		return shmem_punch_hole(m, vma, start, end);	/* vfs_fallocate(PUNCH_HOLE) */
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE: {
 		/* read faults even on private writable memory (the zero page),

@@ -267,7 +267,7 @@ int do_brk_flags(struct machine *m, struct mm_struct *mm, struct vm_area_struct 
 int vm_brk_flags(struct machine *m, struct mm_struct *mm, unsigned long addr,
 		 unsigned long request, vm_flags_t flags);
 
-/* in mm/shmem_anon.c: the object behind MAP_SHARED|MAP_ANONYMOUS */
+/* in mm/shmem.c: the object behind MAP_SHARED|MAP_ANONYMOUS */
 int shmem_zero_setup(struct machine *m, struct vm_area_struct *vma);
 
 /* in mm/mlock.c */
