@@ -329,6 +329,38 @@ static void test_random_small_read_reads_only_its_page(void **state)
 	fl_done(m, &f);
 }
 
+/* read() marks the page accessed as Linux's filemap_read does: the
+ * first read leaves it inactive and referenced, a second read() of the
+ * same page from another position activates it, but a read continuing in
+ * the page the previous one ended in does not count again. */
+static void test_read_marks_the_page_accessed_once_per_visit(void **state)
+{
+	struct ft_files f;
+	struct machine *m;
+	struct page *page;
+	int fd;
+
+	(void)state;
+	m = fl_boot(&f);
+	fl_host_create(&f, "acc", 8 * 4096);
+	fd = (int)sys_open(m, "acc", O_RDONLY, 0);
+	assert_int_equal(sys_pread64(m, fd, f.ubuf, 100, 5 * 4096), 100);
+	page = find_get_page(m, fl_mapping(m, fd), 5);
+	assert_non_null(page);
+	assert_true(PageReferenced(page));
+	assert_false(PageActive(page));
+	/* pread does not move f_pos but read-ahead state remembers the end:
+	 * continuing in the same page is the same visit */
+	assert_int_equal(sys_pread64(m, fd, f.ubuf, 100, 5 * 4096 + 100), 100);
+	assert_false(PageActive(page));
+	assert_int_equal(sys_pread64(m, fd, f.ubuf, 10, 0), 10);
+	assert_int_equal(sys_pread64(m, fd, f.ubuf, 10, 5 * 4096), 10);
+	assert_true(PageActive(page));
+	put_page(m, page);
+	sys_close(m, fd);
+	fl_done(m, &f);
+}
+
 static void test_read_stops_at_eof_and_readahead_too(void **state)
 {
 	struct ft_files f;
@@ -452,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_sequential_reads_grow_the_readahead_window_as_linux),
 		cmocka_unit_test(test_large_first_read_uses_the_maximum_window),
 		cmocka_unit_test(test_random_small_read_reads_only_its_page),
+		cmocka_unit_test(test_read_marks_the_page_accessed_once_per_visit),
 		cmocka_unit_test(test_read_stops_at_eof_and_readahead_too),
 		cmocka_unit_test(test_unlinked_open_file_lives_until_close),
 		cmocka_unit_test(test_fork_shares_the_open_file_and_its_offset),

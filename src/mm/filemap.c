@@ -20,6 +20,7 @@
  *
  * Invariants (check_page_cache, src/mm/filemap_check.c): see fs.h. */
 #include "mm/filemap.h"
+#include "mm/internal_vmscan.h"
 
 /**
  * trylock_page() - take PG_locked if it is free (cf. folio_trylock)
@@ -396,7 +397,7 @@ long filemap_read(struct machine *m, struct file *file, unsigned long buf, unsig
 {
 	struct address_space *mapping = file->f_mapping;
 	struct inode *inode = mapping->host;
-	long long pos = *ppos;
+	long long pos = *ppos, prev_pos;
 	unsigned long last_index, done = 0;
 	int err = 0;
 
@@ -405,6 +406,7 @@ long filemap_read(struct machine *m, struct file *file, unsigned long buf, unsig
 	if (!count || pos >= inode->i_size)
 		return 0;
 	last_index = (unsigned long)((pos + (long long)count + (long long)PAGE_SIZE - 1) >> PAGE_SHIFT);
+	prev_pos = file->f_ra.prev_pos;
 	while (count && pos < inode->i_size) {
 		unsigned long index = (unsigned long)(pos >> PAGE_SHIFT);
 		unsigned long offset = (unsigned long)pos & ~PAGE_MASK, nr, left;
@@ -419,6 +421,11 @@ long filemap_read(struct machine *m, struct file *file, unsigned long buf, unsig
 		kaddr = kmap_atomic(m, page);
 		left = nr ? copy_to_user(m, buf, (char *)kaddr + offset, nr) : 0;
 		kunmap_atomic(m, kaddr);
+		/* a read of the page the last one ended in touches it once
+		 * (cf. filemap_read's pos_same_folio check) */
+		if (prev_pos <= 0 || (unsigned long)((prev_pos - 1) >> PAGE_SHIFT) != index)
+			mark_page_accessed(m, page);
+		prev_pos = -1;
 		put_page(m, page);
 		nr -= left;
 		pos += (long long)nr;
