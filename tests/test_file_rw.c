@@ -447,6 +447,35 @@ static void test_clone_files_shares_the_table(void **state)
 	fl_done(m, &f);
 }
 
+/* exec closes the O_CLOEXEC fds and keeps the others; a process sharing
+ * the table through CLONE_FILES (not a thread) keeps every fd, because
+ * exec first gives the exec'ing task a copy (unshare_files). */
+static void test_exec_closes_cloexec_fds_in_its_own_copy(void **state)
+{
+	struct ft_files f;
+	struct machine *m = fl_boot(&f);
+	struct task_struct *parent = get_current(m), *sharer;
+	int keep, shut;
+
+	(void)state;
+	keep = (int)sys_open(m, "k", O_RDWR | O_CREAT, 0644);
+	shut = (int)sys_open(m, "c", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	sharer = mmkit_clone(m, parent, CLONE_FILES);
+	assert_non_null(sharer);
+	assert_ptr_equal(sharer->files, parent->files);
+	assert_int_equal(mmkit_exec(m, parent, "new", NULL), 0);
+	assert_ptr_not_equal(parent->files, sharer->files);
+	mmkit_set_current(m, parent);
+	assert_int_equal(sys_lseek(m, keep, 0, SEEK_CUR), 0);
+	assert_int_equal(sys_lseek(m, shut, 0, SEEK_CUR), -EBADF);
+	assert_int_equal(sys_open(m, "c", O_RDONLY, 0), shut);	/* lowest free again */
+	mmkit_set_current(m, sharer);
+	assert_int_equal(sys_lseek(m, shut, 0, SEEK_CUR), 0);	/* untouched */
+	mmkit_exit(m, sharer, 0);
+	mmkit_set_current(m, parent);
+	fl_done(m, &f);
+}
+
 static void test_rlimit_nofile_gives_emfile(void **state)
 {
 	struct ft_files f;
@@ -489,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_unlinked_open_file_lives_until_close),
 		cmocka_unit_test(test_fork_shares_the_open_file_and_its_offset),
 		cmocka_unit_test(test_clone_files_shares_the_table),
+		cmocka_unit_test(test_exec_closes_cloexec_fds_in_its_own_copy),
 		cmocka_unit_test(test_rlimit_nofile_gives_emfile),
 		cmocka_unit_test(test_files_key_must_name_a_directory),
 	};

@@ -338,6 +338,9 @@ struct files_struct *dup_fd(struct machine *m, struct files_struct *oldf, int *e
 int copy_files(struct machine *m, unsigned long clone_flags, struct task_struct *parent,
 	       struct task_struct *tsk);
 void exit_files(struct machine *m, struct task_struct *tsk);
+/* exec: a table of its own, then the O_CLOEXEC fds closed. */
+int unshare_files(struct machine *m, struct task_struct *tsk);
+void do_close_on_exec(struct machine *m, struct files_struct *files);
 
 /* i_mmap: link / unlink a VMA with a page-cache file (vma->shared). */
 void vma_link_file(struct machine *m, struct vm_area_struct *vma);

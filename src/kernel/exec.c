@@ -349,7 +349,13 @@ int mmkit_exec(struct machine *m, struct task_struct *tsk, const char *comm,
 		return err;
 	}
 	de_thread(m, tsk);
+	err = unshare_files(m, tsk);
+	if (err) {
+		mmput(m, mm);
+		return err;
+	}
 	exec_mmap(m, tsk, mm);
+	do_close_on_exec(m, tsk->files);
 	if (comm)
 		set_task_comm(tsk, comm);
 	for (int sig = 0; sig < MMKIT_NSIG; sig++)	/* flush_signal_handlers */

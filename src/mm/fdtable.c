@@ -271,3 +271,53 @@ void exit_files(struct machine *m, struct task_struct *tsk)
 	free_files(m, files);
 }
 
+
+/**
+ * unshare_files() - give @tsk a table of its own if another process
+ *	shares it (exec, cf. unshare_files)
+ * @m: the machine
+ * @tsk: the task about to exec (its threads already gone)
+ *
+ * Returns 0 or -ENOMEM (the table is then left shared).
+ */
+int unshare_files(struct machine *m, struct task_struct *tsk)
+{
+	struct files_struct *old = tsk->files, *copy;
+	int err = 0;
+
+	if (!old || __atomic_load_n(&old->count, __ATOMIC_ACQUIRE) == 1)
+		return 0;
+	copy = dup_fd(m, old, &err);
+	if (!copy)
+		return err;
+	exit_files(m, tsk);	/* drops our use of the shared one */
+	tsk->files = copy;
+	return 0;
+}
+
+/**
+ * do_close_on_exec() - close the fds opened with O_CLOEXEC (cf.
+ *	do_close_on_exec)
+ * @m: the machine
+ * @files: the exec'ing task's own table (unshare_files ran)
+ */
+void do_close_on_exec(struct machine *m, struct files_struct *files)
+{
+	if (!files)
+		return;
+	for (unsigned int fd = 0; fd < files->max_fds; fd++) {
+		struct file *file;
+
+		if (!(files->close_on_exec[fd / 64] & (1UL << (fd % 64))))
+			continue;
+		files->close_on_exec[fd / 64] &= ~(1UL << (fd % 64));
+		spin_lock(&files->file_lock);
+		file = files->fd[fd];
+		files->fd[fd] = NULL;
+		if (fd < files->next_fd)
+			files->next_fd = fd;
+		spin_unlock(&files->file_lock);
+		if (file)
+			fput_fd(m, file);
+	}
+}
