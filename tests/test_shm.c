@@ -302,6 +302,50 @@ static void test_proc_sysvipc_shm_and_maps_name(void **state)
 	vt_done(m);
 }
 
+/* On x86_64 the size, rss and swap columns are %21lu (BITS_PER_LONG 64),
+ * the header widened to match: byte for byte the host kernel's header
+ * (Linux 6.18 x86_64) when the host has /proc/sysvipc/shm. */
+static void test_proc_sysvipc_shm_x86_64_widths(void **state)
+{
+	static const char desc[] =
+		"name shm-x86_64\n"
+		"arch x86_64\n"
+		"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+		"BIOS-e820: [mem 0x0000000000100000-0x0000000007ffffff] usable\n";
+	struct machine *m = test_boot_text(desc);
+	char *text, host[512], line[512];
+	long id, addr;
+	FILE *hf;
+
+	(void)state;
+	vt_spawn(m, true);
+	m->clock_ns = 1795443568ULL * 1000000000ULL;
+	id = sys_shmget(m, KEY, 10000, IPC_CREAT | 0640);
+	addr = sys_shmat(m, (int)id, 0, 0);
+	poke(m, (unsigned long)addr, 1);
+	text = test_proc(m, "/proc/sysvipc/shm");
+	snprintf(line, sizeof(line),
+		 "       key      shmid perms                  size  cpid  lpid nattch   uid   gid"
+		 "  cuid  cgid      atime      dtime      ctime                   rss"
+		 "                  swap\n"
+		 "      4660 %10ld   640                 10000 %5d %5d      1     0     0     0     0"
+		 " 1795443568          0 1795443568                  4096                     0\n",
+		 id, get_current(m)->tgid, get_current(m)->tgid);
+	assert_string_equal(text, line);
+	hf = fopen("/proc/sysvipc/shm", "r");
+	if (hf && sizeof(long) == 8 && fgets(host, sizeof(host), hf)) {
+		size_t n = strcspn(text, "\n") + 1;
+
+		assert_int_equal(strlen(host), n);
+		assert_memory_equal(host, text, n);
+	}
+	if (hf)
+		fclose(hf);
+	free(text);
+	assert_int_equal(sys_shmctl(m, (int)id, IPC_RMID, NULL), 0);
+	vt_done(m);
+}
+
 /* Shmem in /proc/meminfo counts the segment's touched pages; SHM_LOCK
  * sets SHM_LOCKED and makes the mapping unevictable. */
 static void test_meminfo_shmem_and_shm_lock(void **state)
@@ -346,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_permissions_eacces_eperm),
 		cmocka_unit_test(test_limits_and_ipc_info),
 		cmocka_unit_test(test_proc_sysvipc_shm_and_maps_name),
+		cmocka_unit_test(test_proc_sysvipc_shm_x86_64_widths),
 		cmocka_unit_test(test_meminfo_shmem_and_shm_lock),
 	};
 

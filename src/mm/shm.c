@@ -311,8 +311,23 @@ static void shm_release(struct machine *m, struct file *file)
 	file->private_data = NULL;
 }
 
+/* f_op->mmap of an attach file (cf. shm_mmap): the segment object's own
+ * mmap, then shm_vm_ops in front of it and one more in nattch. */
+static int shm_mmap(struct machine *m, struct file *file, struct vm_area_struct *vma)
+{
+	struct shm_file_data *sfd = file->private_data;
+	int err = sfd->file->f_op->mmap(m, sfd->file, vma);
+
+	if (err)
+		return err;
+	vma->vm_ops = &shm_vm_ops;
+	shm_open(m, vma);
+	return 0;
+}
+
 static const struct file_operations shm_file_operations = {
 	.release = shm_release,
+	.mmap = shm_mmap,
 };
 
 /* A file for one attach, sharing @base's object (cf. alloc_file_clone). */
@@ -341,25 +356,15 @@ static struct file *shm_file_clone(struct machine *m, struct file *base, int id,
 	return file;
 }
 
-/* Map the attach file (cf. do_mmap -> shm_mmap): the VMA gets shm_vm_ops
- * and counts in nattch. Returns the address or -errno. */
+/* Map the attach file (do_mmap -> shm_mmap gives the VMA shm_vm_ops and
+ * counts it in nattch). Returns the address or -errno. */
 static long shm_map(struct machine *m, struct mm_struct *mm, struct file *file,
 		    unsigned long addr, unsigned long size, unsigned long prot,
 		    unsigned long flags)
 {
-	struct vm_area_struct *vma;
 	unsigned long populate;
-	unsigned long ret;
 
-	ret = do_mmap(m, mm, file, addr, size, prot, flags, 0, 0, &populate);
-	if (IS_ERR_VALUE(ret))
-		return (long)ret;
-	vma = vma_lookup(m, mm, ret);
-	if (!VM_WARN_ON(m, !vma || vma->vm_file != file)) {
-		vma->vm_ops = &shm_vm_ops;
-		shm_open(m, vma);
-	}
-	return (long)ret;
+	return (long)do_mmap(m, mm, file, addr, size, prot, flags, 0, 0, &populate);
 }
 
 /* The attach address: checked and rounded (cf. do_shmat's first part).

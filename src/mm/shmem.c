@@ -276,8 +276,20 @@ static void shmem_release(struct machine *m, struct file *file)
 		shmem_free_info(m, info);
 }
 
+static const struct vm_operations_struct shmem_vm_ops;
+
+/* f_op->mmap of shmem files (cf. shmem_mmap): faults come to shmem_fault. */
+static int shmem_mmap(struct machine *m, struct file *file, struct vm_area_struct *vma)
+{
+	(void)m;
+	(void)file;
+	vma->vm_ops = &shmem_vm_ops;
+	return 0;
+}
+
 static const struct file_operations shmem_file_operations = {
 	.release = shmem_release,
+	.mmap = shmem_mmap,
 };
 
 const struct address_space_operations shmem_aops = {
@@ -364,6 +376,11 @@ struct file *shmem_kernel_file_setup(struct machine *m, const char *name, unsign
 /* shmem's anonymous-mapping operations (cf. shmem_anon_vm_ops): no open or
  * close, so the pieces may merge. */
 static const struct vm_operations_struct shmem_anon_vm_ops = {
+	.fault = shmem_fault,
+};
+
+/* shmem's file-mapping operations (cf. shmem_vm_ops). */
+static const struct vm_operations_struct shmem_vm_ops = {
 	.fault = shmem_fault,
 };
 

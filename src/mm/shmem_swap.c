@@ -45,8 +45,9 @@ static void shmem_account_page(struct machine *m, long nr)
  * @page: a locked, unmapped page of a shmem object, dirty bit cleared
  * @wbc: the writeback control
  *
- * With the object SHM_LOCKed, no swap, or no free slot the page is
- * redirtied and unlocked (reclaim keeps it). Returns 0, or what
+ * Outside reclaim (@wbc->for_reclaim false: sync, msync), with the object
+ * SHM_LOCKed, no swap, or no free slot the page is redirtied and unlocked
+ * (it stays). Returns 0, or what
  * swap_writepage returns.
  */
 int shmem_writepage(struct machine *m, struct page *page, struct writeback_control *wbc)
@@ -56,6 +57,9 @@ int shmem_writepage(struct machine *m, struct page *page, struct writeback_contr
 	struct shmem_inode_info *info = SHMEM_I(inode);
 	swp_entry_t entry;
 
+	/* only memory pressure sends shmem to swap: never sync/msync writeback */
+	if (!wbc || !wbc->for_reclaim)
+		goto redirty;
 	if (VM_WARN_ON(m, (page_mapcount(page) > 0)) || (info->flags & VM_LOCKED) ||
 	    !get_nr_swap_pages(m))
 		goto redirty;
