@@ -150,11 +150,39 @@ static void test_xarray_grow_and_shrink(void **state)
 	mmkit_machine_destroy(m);
 }
 
+/* The first store into an empty array at an index above 63 builds one
+ * root tall enough, no empty leaf at slot 0: erasing everything frees
+ * every node (an empty leaf was once left behind, one node leaked per
+ * such array: found by tests/test_integrity.c, swapon after swapoff). */
+static void test_xarray_far_first_store_leaves_no_empty_node(void **state)
+{
+	struct machine *m = test_boot_default();
+	struct slabinfo si;
+	struct xarray xa;
+	int a, b;
+
+	(void)state;
+	xa_init(&xa);
+	assert_null(xa_store(m, &xa, 224, &a, GFP_KERNEL));
+	assert_int_equal(xa_check(m, &xa, "test"), 0);
+	assert_null(xa_store(m, &xa, 62600, &b, GFP_KERNEL));
+	assert_int_equal(xa_check(m, &xa, "test"), 0);
+	assert_ptr_equal(xa_erase(m, &xa, 224), &a);
+	assert_ptr_equal(xa_erase(m, &xa, 62600), &b);
+	assert_true(xa_empty(&xa));
+	kmem_cache_shrink(m, m->vm.radix_tree_node_cachep);
+	get_slabinfo(m, m->vm.radix_tree_node_cachep, &si);
+	assert_int_equal(si.active_objs, 0);
+	assert_clean(m);
+	mmkit_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xarray_matches_shadow),
 		cmocka_unit_test(test_xarray_grow_and_shrink),
+		cmocka_unit_test(test_xarray_far_first_store_leaves_no_empty_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,8 +143,14 @@ static bool xa_expand(struct machine *m, struct xarray *xa, unsigned long index,
 			if (!(index & ~node_span_mask(node)))
 				return true;
 			shift = node->shift + XA_CHUNK_SHIFT;
-		} else if (!head && !index) {
-			return true;
+		} else if (!head) {
+			if (!index)
+				return true;
+			/* an empty array: one root tall enough, no empty
+			 * leaf below it (that one would never be freed) */
+			while (shift + XA_CHUNK_SHIFT < 8 * sizeof(long) &&
+			       (index >> (shift + XA_CHUNK_SHIFT)))
+				shift += XA_CHUNK_SHIFT;
 		}
 		node = xa_node_alloc(m, gfp, shift);
 		if (!node)
