@@ -166,7 +166,7 @@ static void put_cpuinfo(struct exporter *x, struct machine *m)
 }
 
 static const char *const pid_views[] = {
-	"maps", "smaps", "smaps_rollup", "status", "stat", "statm",
+	"maps", "smaps", "smaps_rollup", "status", "stat", "statm", "oom_score", "oom_score_adj",
 };
 
 /* DIR/PID/: the library's per-process views plus cmdline, comm, environ
@@ -216,7 +216,7 @@ static void put_self(struct exporter *x, struct machine *m)
 
 static const char *const machine_views[] = {
 	"meminfo", "vmstat", "buddyinfo", "zoneinfo", "slabinfo",
-	"vmallocinfo", "iomem", "swaps",
+	"vmallocinfo", "iomem", "swaps", "sysvipc/shm",
 };
 
 static void export_tree(struct exporter *x, struct machine *m)
@@ -227,6 +227,8 @@ static void export_tree(struct exporter *x, struct machine *m)
 	snprintf(path, sizeof(path), "%s/sys", x->dir);
 	mkdir_one(x, path);
 	snprintf(path, sizeof(path), "%s/sys/kernel", x->dir);
+	mkdir_one(x, path);
+	snprintf(path, sizeof(path), "%s/sysvipc", x->dir);
 	mkdir_one(x, path);
 	for (size_t i = 0; i < sizeof(machine_views) / sizeof(machine_views[0]); i++) {
 		snprintf(view, sizeof(view), "/proc/%s", machine_views[i]);

@@ -54,6 +54,8 @@ enum vm_event_item {
 	UNEVICTABLE_PGMUNLOCKED,
 	UNEVICTABLE_PGCLEARED,	/* still mlocked when freed */
 	UNEVICTABLE_PGSTRANDED,
+	DROP_PAGECACHE,		/* echo 1 > /proc/sys/vm/drop_caches */
+	DROP_SLAB,		/* echo 2 > /proc/sys/vm/drop_caches */
 	NR_VM_EVENT_ITEMS
 };
 

@@ -1,10 +1,15 @@
 /* /proc/meminfo (cf. meminfo_proc_show() in fs/proc/meminfo.c, Linux 6.18,
  * with hugetlb_report_meminfo and x86's arch_report_meminfo): every line of
  * the 6.18 file in order; HighTotal/HighFree/LowTotal/LowFree after Mlocked
- * when the kernel has CONFIG_HIGHMEM. Values come from the live counters;
- * what no mmkit subsystem tracks yet (swap, page cache, LRU lists, percpu)
- * reads 0. */
+ * when the kernel has CONFIG_HIGHMEM. Values come from the live counters
+ * with meminfo_proc_show's formulas: Cached = NR_FILE_PAGES - swap cache
+ * - buffers (mmkit has no block-device buffers: Buffers 0), KReclaimable =
+ * SReclaimable + NR_KERNEL_MISC_RECLAIMABLE, CommitLimit =
+ * vm_commit_limit() (RAM * overcommit_ratio + swap), Committed_AS = the
+ * commit charge. What mmkit has no subsystem for (percpu, zswap,
+ * hugetlb, bounce) reads 0. */
 #include "mm/page_alloc.h"
+#include "mm/vma.h"
 #include "proc/seq.h"
 
 static void show_val_kb(struct seq_file *s, const char *label, unsigned long pages)
@@ -54,6 +59,7 @@ static void meminfo_kernel(struct seq_file *s, struct machine *m)
 {
 	unsigned long sreclaimable = node_pages(m, NR_SLAB_RECLAIMABLE_B);
 	unsigned long sunreclaim = node_pages(m, NR_SLAB_UNRECLAIMABLE_B);
+	long committed = __atomic_load_n(&m->vm.vm_committed_as, __ATOMIC_RELAXED);
 
 	show_val_kb(s, "Dirty:          ", node_pages(m, NR_FILE_DIRTY));
 	show_val_kb(s, "Writeback:      ", node_pages(m, NR_WRITEBACK));
@@ -71,9 +77,10 @@ static void meminfo_kernel(struct seq_file *s, struct machine *m)
 	show_val_kb(s, "NFS_Unstable:   ", 0);
 	show_val_kb(s, "Bounce:         ", 0);
 	show_val_kb(s, "WritebackTmp:   ", 0);
-	/* vm_commit_limit(): overcommit_ratio 50% of RAM, plus swap (none). */
-	show_val_kb(s, "CommitLimit:    ", m->totalram_pages * 50 / 100);
-	show_val_kb(s, "Committed_AS:   ", 0);
+	/* vm_commit_limit(): overcommit_ratio of RAM plus swap; the commit
+	 * charge of every VM_ACCOUNT mapping (vm_memory_committed) */
+	show_val_kb(s, "CommitLimit:    ", vm_commit_limit(m));
+	show_val_kb(s, "Committed_AS:   ", committed < 0 ? 0 : (unsigned long)committed);
 	seq_printf(s, "VmallocTotal:   %8lu kB\n", vmalloc_total_kb(m));
 	show_val_kb(s, "VmallocUsed:    ", vmalloc_nr_pages(m));
 	show_val_kb(s, "VmallocChunk:   ", 0);

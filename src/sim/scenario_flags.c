@@ -1,5 +1,6 @@
 /* Scenario names for Linux constants: PROT_*, MAP_*, MADV_*, GFP masks,
- * MREMAP_*, MS_*, MCL_*, MLOCK_*, errno and signal names (cf.
+ * MREMAP_*, MS_*, MCL_*, MLOCK_*, O_*, SEEK_*, IPC_* and SHM_*, errno and
+ * signal names (cf.
  * include/uapi/asm-generic/mman-common.h, include/linux/gfp_types.h,
  * include/uapi/asm-generic/errno-base.h, errno.h, signal.h).
  *
@@ -10,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <mmkit/fs.h>
 #include <mmkit/mman.h>
+#include <mmkit/shm.h>
 
 #include "sim/scenario_internal.h"
 
@@ -83,6 +86,29 @@ static const struct scn_name mcl_names[] = {
 	{ NULL, 0 },
 };
 static const struct scn_name mlock2_names[] = { { "ONFAULT", MLOCK_ONFAULT }, { NULL, 0 } };
+static const struct scn_name open_names[] = {
+	{ "RDONLY", O_RDONLY }, { "WRONLY", O_WRONLY }, { "RDWR", O_RDWR }, { "CREAT", O_CREAT },
+	{ "EXCL", O_EXCL }, { "NOCTTY", O_NOCTTY }, { "TRUNC", O_TRUNC }, { "APPEND", O_APPEND },
+	{ "NONBLOCK", O_NONBLOCK }, { "DSYNC", O_DSYNC }, { "DIRECT", O_DIRECT },
+	{ "LARGEFILE", O_LARGEFILE }, { "DIRECTORY", O_DIRECTORY }, { "NOFOLLOW", O_NOFOLLOW },
+	{ "NOATIME", O_NOATIME }, { "CLOEXEC", O_CLOEXEC }, { "SYNC", O_SYNC }, { "PATH", O_PATH },
+	{ NULL, 0 },
+};
+static const struct scn_name whence_names[] = {
+	{ "SET", SEEK_SET }, { "CUR", SEEK_CUR }, { "END", SEEK_END }, { "DATA", SEEK_DATA },
+	{ "HOLE", SEEK_HOLE }, { NULL, 0 },
+};
+static const struct scn_name ipc_names[] = {	/* shmget and shmat flags */
+	{ "IPC_CREAT", IPC_CREAT }, { "IPC_EXCL", IPC_EXCL }, { "SHM_HUGETLB", SHM_HUGETLB },
+	{ "SHM_NORESERVE", SHM_NORESERVE }, { "SHM_RDONLY", SHM_RDONLY }, { "SHM_RND", SHM_RND },
+	{ "SHM_REMAP", SHM_REMAP }, { "SHM_EXEC", SHM_EXEC }, { NULL, 0 },
+};
+static const struct scn_name shmctl_names[] = {
+	{ "IPC_RMID", IPC_RMID }, { "IPC_SET", IPC_SET }, { "IPC_STAT", IPC_STAT },
+	{ "IPC_INFO", IPC_INFO }, { "SHM_LOCK", SHM_LOCK }, { "SHM_UNLOCK", SHM_UNLOCK },
+	{ "SHM_STAT", SHM_STAT }, { "SHM_INFO", SHM_INFO }, { "SHM_STAT_ANY", SHM_STAT_ANY },
+	{ NULL, 0 },
+};
 
 /* Match word (len bytes) against table, with or without prefix. */
 static int lookup(const struct scn_name *t, const char *prefix, const char *w, size_t len,
@@ -208,9 +234,11 @@ int scn_parse_gfp(const char *s, unsigned long *out)
 
 /**
  * scn_parse_simple_flags() - the flags of mremap (MREMAP_*), msync (MS_*),
- *	mlockall (MCL_*) or mlock2 (MLOCK_*)
+ *	mlockall (MCL_*), open (O_*), lseek (SEEK_*), shmget/shmat (IPC_*,
+ *	SHM_*: full names), shmctl commands, or mlock2 (MLOCK_*)
  * @s: the word
- * @what: "mremap", "msync", "mlockall" or "mlock2"
+ * @what: "mremap", "msync", "mlockall", "open", "whence", "ipc", "shmctl"
+ *	or "mlock2"
  * @out: the flags
  *
  * Returns 0 or -EINVAL.
@@ -223,6 +251,14 @@ int scn_parse_simple_flags(const char *s, const char *what, unsigned long *out)
 		return parse_set(msync_names, "MS_", s, out);
 	if (!strcmp(what, "mlockall"))
 		return parse_set(mcl_names, "MCL_", s, out);
+	if (!strcmp(what, "open"))
+		return parse_set(open_names, "O_", s, out);
+	if (!strcmp(what, "whence"))
+		return parse_set(whence_names, "SEEK_", s, out);
+	if (!strcmp(what, "ipc"))	/* full names: IPC_ and SHM_ both occur */
+		return parse_set(ipc_names, NULL, s, out);
+	if (!strcmp(what, "shmctl"))
+		return parse_set(shmctl_names, NULL, s, out);
 	return parse_set(mlock2_names, "MLOCK_", s, out);
 }
 
@@ -234,7 +270,7 @@ static const struct scn_name errno_names[] = {
 	N(, ETXTBSY), N(, EFBIG), N(, ENOSPC), N(, ESPIPE), N(, EROFS), N(, EMLINK),
 	N(, EPIPE), N(, EDOM), N(, ERANGE), N(, EDEADLK), N(, ENAMETOOLONG), N(, ENOLCK),
 	N(, ENOSYS), N(, ENOTEMPTY), N(, ELOOP), N(, EOVERFLOW), N(, EOPNOTSUPP),
-	N(, ETIMEDOUT), N(, EHWPOISON), { NULL, 0 },
+	N(, ETIMEDOUT), N(, EHWPOISON), N(, EIDRM), { NULL, 0 },
 };
 
 /**

@@ -109,6 +109,7 @@ struct scn_result {
 	int err;		/* positive errno */
 	int sig;
 	bool has_value;
+	bool decimal;		/* print the value in decimal (counts, fds, ids) */
 	struct scn_val value;	/* what an assignment stores */
 	char note[128];		/* printed after the value: "(order 2, zone Normal)" */
 };
@@ -140,6 +141,7 @@ struct scn_run {
 	size_t log_mark;		/* `show log` prints the kernel log from here */
 	unsigned long sig_handled;	/* signals the scenario's handlers received */
 	struct mmkit_siginfo last_handled;
+	bool said_drop_caches;		/* the kernel's drop_caches line is printed once */
 	bool failed;
 };
 
@@ -155,6 +157,7 @@ int scn_parse_mapflags(const char *s, unsigned long *out);
 int scn_parse_madvise(const char *s, unsigned long *out);
 int scn_parse_gfp(const char *s, unsigned long *out);
 int scn_parse_simple_flags(const char *s, const char *what, unsigned long *out);
+int scn_parse_list(const char *s, size_t *count);
 const char *scn_errno_name(int err);
 int scn_errno_value(const char *name);
 const char *scn_signal_name(int sig);
@@ -180,6 +183,9 @@ unsigned long scn_nr_fatal(struct scn_run *r);
 struct scn_val *scn_kernel_var(struct scn_run *r, const struct scn_arg *a,
 			       enum scn_val_kind kind, const char *what);
 
+/* in scenario_fcmds.c */
+int scn_proc_write(struct scn_run *r, const char *file, const struct scn_arg *value, int col);
+
 /**
  * scn_cmd_NAME() - run the scenario command NAME (one per entry of scn_ops[])
  * @r: the run, with the machine booted when the op has SCN_BOOTED and a
@@ -189,8 +195,10 @@ struct scn_val *scn_kernel_var(struct scn_run *r, const struct scn_arg *a,
  * Prints the command's output with scn_printf(), sets r->res (and the
  * value with scn_set_value()). Returns 0, or -1 after scn_fail() stopped
  * the run. Defined in scenario_run.c (machine, boot, echo, expect),
- * scenario_cmds.c (processes, syscalls, user memory) and scenario_kcmds.c
- * (kernel allocators, cpu, show, check); docs/scenarios.md describes each.
+ * scenario_cmds.c (processes, syscalls, user memory), scenario_kcmds.c
+ * (kernel allocators, cpu, show, check), scenario_fcmds.c (files, /proc
+ * writes) and scenario_rcmds.c (swap, reclaim, OOM, SysV shm);
+ * docs/scenarios.md describes each.
  */
 int scn_cmd_machine(struct scn_run *r, const struct scn_cmd *c);
 int scn_cmd_boot(struct scn_run *r, const struct scn_cmd *c);
@@ -237,5 +245,31 @@ int scn_cmd_show(struct scn_run *r, const struct scn_cmd *c);
 int scn_cmd_check(struct scn_run *r, const struct scn_cmd *c);
 int scn_cmd_echo(struct scn_run *r, const struct scn_cmd *c);
 int scn_cmd_expect(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_open(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_close(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_sysread(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_syswrite(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_pread(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_pwrite(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_lseek(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_ftruncate(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_truncate(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_fsync(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_unlink(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_mkfile(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_sysctl(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_mkswap(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_swapon(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_swapoff(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_policy(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_max_resident(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_reclaim(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_oom_score_adj(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_oom_kill(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_refs(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_shmget(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_shmat(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_shmdt(struct scn_run *r, const struct scn_cmd *c);
+int scn_cmd_shmctl(struct scn_run *r, const struct scn_cmd *c);
 
 #endif

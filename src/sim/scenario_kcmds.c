@@ -341,8 +341,16 @@ static int show_counters(struct scn_run *r, const struct scn_cmd *c)
 	return 0;
 }
 
+/* Does the line contain the word (^WORD: start with it)? */
+static bool line_matches(const char *line, size_t n, const struct scn_arg *w)
+{
+	if (w->len > 1 && w->text[0] == '^')
+		return n >= w->len - 1 && !memcmp(line, w->text + 1, w->len - 1);
+	return memmem(line, n, w->text, w->len) != NULL;
+}
+
 /* The lines of text that contain one of the words after the path (all
- * lines when there are none). */
+ * lines when there are none; ^WORD: the lines that start with WORD). */
 static void show_lines(struct scn_run *r, const struct scn_cmd *c, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -356,7 +364,7 @@ static void show_lines(struct scn_run *r, const struct scn_cmd *c, const char *t
 		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 
 		for (int i = 1; i < c->nargs; i++)
-			if (memmem(p, n, c->arg[i].text, c->arg[i].len)) {
+			if (line_matches(p, n, &c->arg[i])) {
 				scn_write(r, p, n);
 				break;
 			}

@@ -1,7 +1,8 @@
 /* The scenario commands: their names, argument counts and kinds, usage
  * lines, and the parse-time checks of commands whose arguments are more
  * than one kind (write, read, touch, spawn, clone, expect, show, ...).
- * The commands themselves run in scenario_cmds.c and scenario_kcmds.c.
+ * The commands themselves run in scenario_cmds.c, scenario_kcmds.c,
+ * scenario_fcmds.c and scenario_rcmds.c.
  * Invariant: every command is documented in docs/scenarios.md under the
  * same usage line. */
 #include <errno.h>
@@ -216,6 +217,102 @@ static int parse_cpu(struct scn_cmd *c, char *err, size_t errlen, const char *fi
 	return 0;
 }
 
+/* mkfile PATH SIZE [zero | random SEED | pattern "BYTES"] */
+static int parse_mkfile(struct scn_cmd *c, char *err, size_t errlen, const char *file)
+{
+	struct scn_arg *a = &c->arg[2];
+
+	if (c->nargs == 2 || (c->nargs == 3 && a->kind == SCN_ARG_WORD && !strcmp(a->text, "zero")))
+		return 0;
+	if (c->nargs == 4 && a->kind == SCN_ARG_WORD && !strcmp(a->text, "random") &&
+	    c->arg[3].kind == SCN_ARG_EXPR)
+		return 0;
+	if (c->nargs == 4 && a->kind == SCN_ARG_WORD && !strcmp(a->text, "pattern") &&
+	    c->arg[3].kind == SCN_ARG_STRING && c->arg[3].len)
+		return 0;
+	return ERR(c, a, "usage: %s", c->op->usage);
+}
+
+/* A number written in a NAME=VALUE word: an expression argument. */
+static int split_value(struct scn_cmd *c, struct scn_arg *a, const char *v, char *err,
+		       size_t errlen, const char *file)
+{
+	int neg = *v == '-';
+	uint64_t n;
+
+	if (scn_parse_number(v + neg, &n) || n > INT64_MAX)
+		return ERR(c, a, "bad number '%s'", v);
+	a->kind = SCN_ARG_EXPR;
+	a->e.var = -1;
+	a->e.off = neg ? -(int64_t)n : (int64_t)n;
+	return 0;
+}
+
+/* sysctl vm.NAME=VALUE | sysctl vm.NAME VALUE: the value moves to arg[1]. */
+static int parse_sysctl(struct scn_cmd *c, char *err, size_t errlen, const char *file)
+{
+	struct scn_arg *a = &c->arg[0];
+	char *eq = strchr(a->text, '=');
+
+	if (c->nargs == 2) {
+		if (eq)
+			return ERR(c, a, "usage: %s", c->op->usage);
+		return 0;
+	}
+	if (!eq || eq == a->text || !eq[1])
+		return ERR(c, a, "usage: %s", c->op->usage);
+	*eq = '\0';
+	c->nargs = 2;
+	memset(&c->arg[1], 0, sizeof(c->arg[1]));
+	c->arg[1].col = a->col + (int)(eq - a->text) + 1;
+	c->arg[1].text = strdup(eq + 1);
+	if (!c->arg[1].text)
+		return ERR(c, a, "out of memory");
+	c->arg[1].len = strlen(eq + 1);
+	c->arg[1].kind = SCN_ARG_WORD;
+	if ((eq[1] >= '0' && eq[1] <= '9') || eq[1] == '-')
+		return split_value(c, &c->arg[1], c->arg[1].text, err, errlen, file);
+	return 0;
+}
+
+/* echo VALUE > /proc/FILE: a write to /proc; '>' appears only so. */
+static int parse_echo(struct scn_cmd *c, char *err, size_t errlen, const char *file)
+{
+	for (int i = 0; i < c->nargs; i++) {
+		struct scn_arg *a = &c->arg[i];
+
+		if (a->kind != SCN_ARG_WORD || strcmp(a->text, ">"))
+			continue;
+		if (i != 1 || c->nargs != 3)
+			return ERR(c, a, "only 'echo VALUE > /proc/FILE' writes a file");
+		if (c->arg[2].kind != SCN_ARG_WORD || strncmp(c->arg[2].text, "/proc/", 6))
+			return ERR(c, &c->arg[2], "echo writes /proc files only");
+		if (c->arg[0].kind == SCN_ARG_STRING)
+			return ERR(c, &c->arg[0], "expected a number or a word");
+	}
+	return 0;
+}
+
+static int parse_reclaim(struct scn_cmd *c, char *err, size_t errlen, const char *file)
+{
+	if (strcmp(c->arg[0].text, "kswapd") && strcmp(c->arg[0].text, "direct"))
+		return ERR(c, &c->arg[0], "expected 'kswapd' or 'direct'");
+	return 0;
+}
+
+/* shmget KEY|IPC_PRIVATE SIZE [FLAGS [MODE]] */
+static int parse_shmget(struct scn_cmd *c, char *err, size_t errlen, const char *file)
+{
+	struct scn_arg *a = &c->arg[0];
+
+	if (a->kind == SCN_ARG_WORD && strcasecmp(a->text, "IPC_PRIVATE") &&
+	    strcasecmp(a->text, "private"))
+		return ERR(c, a, "expected a key or IPC_PRIVATE");
+	if (a->kind == SCN_ARG_STRING)
+		return ERR(c, a, "expected a key or IPC_PRIVATE");
+	return 0;
+}
+
 #define B SCN_BOOTED
 #define C (SCN_BOOTED | SCN_CURRENT)
 #define V SCN_VALUE
@@ -254,6 +351,39 @@ const struct scn_op scn_ops[] = {
 	{ "munlockall", 0, 0, V | C, "", "munlockall", NULL, scn_cmd_munlockall },
 	{ "msync", 3, 3, V | C, "eey", "msync ADDR LEN sync|async[,invalidate]", NULL,
 	  scn_cmd_msync },
+	/* files (the current process's fd table) */
+	{ "open", 2, 3, V | C, "fOe", "open PATH FLAGS [MODE]", NULL, scn_cmd_open },
+	{ "close", 1, 1, V | C, "e", "close FD", NULL, scn_cmd_close },
+	{ "sysread", 3, 3, V | C, "eee", "sysread FD BUF COUNT", NULL, scn_cmd_sysread },
+	{ "syswrite", 3, 3, V | C, "eee", "syswrite FD BUF COUNT", NULL, scn_cmd_syswrite },
+	{ "pread", 4, 4, V | C, "eeee", "pread FD BUF COUNT OFFSET", NULL, scn_cmd_pread },
+	{ "pwrite", 4, 4, V | C, "eeee", "pwrite FD BUF COUNT OFFSET", NULL, scn_cmd_pwrite },
+	{ "lseek", 3, 3, V | C, "eeW", "lseek FD OFFSET set|cur|end", NULL, scn_cmd_lseek },
+	{ "ftruncate", 2, 2, V | C, "ee", "ftruncate FD LENGTH", NULL, scn_cmd_ftruncate },
+	{ "truncate", 2, 2, V | C, "fe", "truncate PATH LENGTH", NULL, scn_cmd_truncate },
+	{ "fsync", 1, 1, V | C, "e", "fsync FD", NULL, scn_cmd_fsync },
+	{ "fdatasync", 1, 1, V | C, "e", "fdatasync FD", NULL, scn_cmd_fsync },
+	{ "unlink", 1, 1, V | C, "f", "unlink PATH", NULL, scn_cmd_unlink },
+	{ "mkfile", 2, 4, B, "fexx", "mkfile PATH SIZE [zero | random SEED | pattern \"BYTES\"]",
+	  parse_mkfile, scn_cmd_mkfile },
+	/* SysV shared memory */
+	{ "shmget", 2, 4, V | C, "xeIe", "shmget KEY|IPC_PRIVATE SIZE [FLAGS [MODE]]",
+	  parse_shmget, scn_cmd_shmget },
+	{ "shmat", 1, 3, V | C, "eeI", "shmat SHMID [ADDR [FLAGS]]", NULL, scn_cmd_shmat },
+	{ "shmdt", 1, 1, V | C, "e", "shmdt ADDR", NULL, scn_cmd_shmdt },
+	{ "shmctl", 2, 2, V | C, "eS", "shmctl SHMID IPC_RMID|IPC_STAT|SHM_LOCK|SHM_UNLOCK", NULL,
+	  scn_cmd_shmctl },
+	/* swap, reclaim, the OOM killer */
+	{ "mkswap", 2, 2, B, "fe", "mkswap PATH SIZE", NULL, scn_cmd_mkswap },
+	{ "swapon", 1, 2, B, "fe", "swapon PATH [PRIO]", NULL, scn_cmd_swapon },
+	{ "swapoff", 1, 1, B, "f", "swapoff PATH", NULL, scn_cmd_swapoff },
+	{ "policy", 1, 1, B, "w", "policy linux|clock|lru|fifo", NULL, scn_cmd_policy },
+	{ "max_resident", 1, 1, B, "e", "max_resident PAGES", NULL, scn_cmd_max_resident },
+	{ "reclaim", 1, 1, B, "w", "reclaim kswapd|direct", parse_reclaim, scn_cmd_reclaim },
+	{ "refs", 2, 3, C, "elw", "refs ADDR N,N,... [read|write]", parse_touch, scn_cmd_refs },
+	{ "oom_score_adj", 2, 2, B, "we", "oom_score_adj NAME ADJ", NULL, scn_cmd_oom_score_adj },
+	{ "oom_kill", 0, 0, B, "", "oom_kill", NULL, scn_cmd_oom_kill },
+	{ "sysctl", 1, 2, B, "wx", "sysctl vm.NAME=VALUE", parse_sysctl, scn_cmd_sysctl },
 	/* user memory of the current process */
 	{ "write", 2, 4, C, "ex",
 	  "write ADDR \"TEXT\" | write ADDR pattern \"BYTES\" LEN | write ADDR LEN random SEED",
@@ -287,7 +417,8 @@ const struct scn_op scn_ops[] = {
 	{ "show", 1, SCN_MAX_ARGS, B, "w", "show /proc/FILE [WORD...] | show log | show dmesg | "
 	  "show counters [NAME...]", parse_show, scn_cmd_show },
 	{ "check", 0, 0, B, "", "check", NULL, scn_cmd_check },
-	{ "echo", 0, SCN_MAX_ARGS, 0, "x", "echo [TEXT...]", NULL, scn_cmd_echo },
+	{ "echo", 0, SCN_MAX_ARGS, 0, "x", "echo [TEXT...] | echo VALUE > /proc/FILE", parse_echo,
+	  scn_cmd_echo },
 	{ "expect", 1, 2, 0, "ww", "expect ok | expect errno NAME | expect signal NAME",
 	  parse_expect, scn_cmd_expect },
 };

@@ -9,6 +9,8 @@
  *   e expression   w word   s string   x anything (the op's hook checks)
  *   p protection   m mmap flags   a madvise advice   g gfp mask
  *   r mremap flags   y msync flags   c mlockall flags   o mlock2 flags
+ *   O open flags   W lseek whence   I IPC_/SHM_ flags   S shmctl command
+ *   f path (a word or a "string")   l list of numbers N,N,...
  * Flag arguments are a number or names joined by ',' or '|', so that
  * "rw-", "read,write" and "PROT_READ|PROT_WRITE" are all accepted.
  *
@@ -90,6 +92,33 @@ int scn_parse_number(const char *s, uint64_t *out)
 		return -ERANGE;
 	*out = v * mul;
 	return 0;
+}
+
+/**
+ * scn_parse_list() - check a list of numbers "N,N,..." (page numbers of
+ *	`refs`, each below 1M)
+ * @s: the token
+ * @count: how many numbers
+ *
+ * Returns 0 or -EINVAL.
+ */
+int scn_parse_list(const char *s, size_t *count)
+{
+	*count = 0;
+	for (;;) {
+		char *end;
+		unsigned long v;
+
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		v = strtoul(s, &end, 0);
+		if (v >= (1UL << 20) || (*end && *end != ','))
+			return -EINVAL;
+		(*count)++;
+		if (!*end)
+			return 0;
+		s = end + 1;
+	}
 }
 
 static int find_var(struct mmkit_scenario *sc, const char *name, size_t len)
@@ -300,6 +329,10 @@ static int parse_flag_arg(struct scn_parser *p, struct scn_arg *a, char letter)
 	case 'r': what = "mremap flags"; ret = scn_parse_simple_flags(a->text, "mremap", &a->flags); break;
 	case 'y': what = "msync flags"; ret = scn_parse_simple_flags(a->text, "msync", &a->flags); break;
 	case 'c': what = "mlockall flags"; ret = scn_parse_simple_flags(a->text, "mlockall", &a->flags); break;
+	case 'O': what = "open flags"; ret = scn_parse_simple_flags(a->text, "open", &a->flags); break;
+	case 'W': what = "lseek whence"; ret = scn_parse_simple_flags(a->text, "whence", &a->flags); break;
+	case 'I': what = "IPC_*/SHM_* flags"; ret = scn_parse_simple_flags(a->text, "ipc", &a->flags); break;
+	case 'S': what = "shmctl command"; ret = scn_parse_simple_flags(a->text, "shmctl", &a->flags); break;
 	default: what = "mlock2 flags"; ret = scn_parse_simple_flags(a->text, "mlock2", &a->flags); break;
 	}
 	if (ret == 0)
@@ -336,6 +369,20 @@ static int check_arg(struct scn_parser *p, const struct scn_op *op, struct scn_a
 			return scn_parse_error(p->err, p->errlen, p->file, p->line, a->col,
 					       "expected a \"string\", got '%s'", a->text);
 		return 0;
+	case 'f':
+		if (a->kind == SCN_ARG_EXPR || !a->len || memchr(a->text, '\0', a->len))
+			return scn_parse_error(p->err, p->errlen, p->file, p->line, a->col,
+					       "expected a path, got '%s'", a->text);
+		return 0;
+	case 'l': {
+		size_t n;
+
+		if (a->kind == SCN_ARG_STRING || scn_parse_list(a->text, &n))
+			return scn_parse_error(p->err, p->errlen, p->file, p->line, a->col,
+					       "expected a list of page numbers (1,2,3,...), got '%s'",
+					       a->text);
+		return 0;
+	}
 	default:
 		return parse_flag_arg(p, a, letter);
 	}

@@ -390,6 +390,11 @@ int scn_cmd_boot(struct scn_run *r, const struct scn_cmd *c)
 
 int scn_cmd_echo(struct scn_run *r, const struct scn_cmd *c)
 {
+	if (c->nargs == 3 && c->arg[1].kind == SCN_ARG_WORD && !strcmp(c->arg[1].text, ">")) {
+		if (ensure_booted(r))
+			return -1;
+		return scn_proc_write(r, c->arg[2].text, &c->arg[0], c->arg[2].col);
+	}
 	for (int i = 0; i < c->nargs; i++) {
 		const struct scn_arg *a = &c->arg[i];
 
@@ -459,7 +464,10 @@ static void print_value(struct scn_run *r, const struct scn_cmd *c)
 		scn_printf(r, "= ");
 	switch (v->kind) {
 	case SCN_VAL_NUM:
-		scn_printf(r, v->num < 4096 ? "%" PRIu64 : "0x%" PRIx64, v->num);
+		if (r->res.decimal)
+			scn_printf(r, "%" PRId64, (int64_t)v->num);
+		else
+			scn_printf(r, v->num < 4096 ? "%" PRIu64 : "0x%" PRIx64, v->num);
 		break;
 	case SCN_VAL_PAGE:
 		scn_printf(r, "pfn 0x%" PRIx64, v->num);

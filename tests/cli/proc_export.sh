@@ -14,7 +14,7 @@ field() { awk -v k="$1:" '$1 == k { print $2 }' "$2"; }
 
 # 1. A booted machine: every file exists and equals `mmkit cat`.
 "$MMKIT" proc export "$tmp/boot" || bad "export-boot: exit $?"
-for f in meminfo vmstat buddyinfo zoneinfo slabinfo vmallocinfo iomem swaps; do
+for f in meminfo vmstat buddyinfo zoneinfo slabinfo vmallocinfo iomem swaps sysvipc/shm; do
 	[ -f "$tmp/boot/$f" ] || { bad "export-boot: no $f"; continue; }
 	cmp -s "$tmp/boot/$f" <("$MMKIT" cat /proc/$f) || bad "export-boot: $f differs from mmkit cat"
 done
