@@ -181,6 +181,20 @@ static void test_run_numbers_take_binary_suffixes(void **state)
 	free(eout);
 }
 
+/* A leading 0 means octal, as in C (file and shm modes): 0644 is 420,
+ * and a digit 8 or 9 after it is an error, not a decimal. */
+static void test_run_numbers_with_a_leading_zero_are_octal(void **state)
+{
+	char *out, *eout;
+
+	(void)state;
+	assert_int_equal(run("echo 0644 0600 0\n", &out, &eout, false), 0);
+	assert_has(out, "0x1a4 0x180 0x0\n");
+	free(out);
+	free(eout);
+	assert_parse_error("mmap 0 08K rw- private,anonymous\n", "t.mms:1:8: bad number '08K'");
+}
+
 static void test_run_mmap_prints_the_address_and_faults(void **state)
 {
 	char *out, *eout;
@@ -331,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_gfp_words_take_either_prefix),
 		cmocka_unit_test(test_parse_accepts_every_example),
 		cmocka_unit_test(test_run_numbers_take_binary_suffixes),
+		cmocka_unit_test(test_run_numbers_with_a_leading_zero_are_octal),
 		cmocka_unit_test(test_run_mmap_prints_the_address_and_faults),
 		cmocka_unit_test(test_run_unexpected_errno_stops_with_status_1),
 		cmocka_unit_test(test_run_expected_errno_goes_on),

@@ -48,8 +48,9 @@ int scn_parse_error(char *err, size_t errlen, const char *file, int line, int co
 }
 
 /**
- * scn_parse_number() - parse a scenario number: decimal or 0x hex, with an
- *	optional K/M/G suffix (x 1024, 1024^2, 1024^3)
+ * scn_parse_number() - parse a scenario number: decimal, 0x hex or
+ *	0-prefixed octal (0644), with an optional K/M/G suffix (x 1024,
+ *	1024^2, 1024^3)
  * @s: the whole token
  * @out: the value
  *
@@ -63,10 +64,14 @@ int scn_parse_number(const char *s, uint64_t *out)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
+	} else if (s[0] == '0' && isdigit((unsigned char)s[1])) {
+		base = 8;	/* as C and the shell: modes like 0644 */
 	}
 	for (; *s; s++) {
 		int d;
 
+		if (base == 8 && (*s == '8' || *s == '9'))
+			return -EINVAL;
 		if (isdigit((unsigned char)*s))
 			d = *s - '0';
 		else if (base == 16 && isxdigit((unsigned char)*s))
