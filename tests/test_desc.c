@@ -7,6 +7,8 @@
 
 #include "helpers.h"
 
+#include <mmkit/vmscan.h>
+
 static struct machine_desc parse_ok(const char *text)
 {
 	struct machine_desc d;
@@ -216,6 +218,36 @@ static void test_every_example_machine_parses(void **state)
 	}
 }
 
+/* `reclaim POLICY` and `max_resident N` are parsed, checked, and applied at
+ * boot (mmkit_set_reclaim_policy, mmkit_set_max_resident). */
+static void test_reclaim_policy_key(void **state)
+{
+	struct machine_desc d;
+	struct machine *m;
+
+	(void)state;
+	d = parse_ok("reclaim fifo\nmax_resident 64\n");
+	assert_string_equal(d.reclaim, "fifo");
+	assert_int_equal(d.max_resident, 64);
+	d = parse_ok("name x\n");
+	assert_string_equal(d.reclaim, "");
+	assert_int_equal(d.max_resident, 0);
+	parse_err("reclaim lfu\n", "t.machine:1:9: unknown reclaim policy 'lfu' (linux, clock, lru or fifo)");
+	parse_err("reclaim opt\n", "t.machine:1:9: reclaim policy 'opt' needs the future");
+	parse_err("max_resident 12x\n", "t.machine:1:13: max_resident must be a number of pages");
+	parse_err("max_resident -1\n", "max_resident must be a number of pages");
+
+	m = test_boot_text("reclaim LRU\nmax_resident 100\n");
+	assert_int_equal(m->reclaim.policy, RECLAIM_LRU);
+	assert_true(m->reclaim.track_access);
+	assert_int_equal(m->reclaim.max_resident, 100);
+	mmkit_machine_destroy(m);
+	m = test_boot_text("name plain\n");
+	assert_int_equal(m->reclaim.policy, RECLAIM_LINUX);
+	assert_int_equal(m->reclaim.max_resident, 0);
+	mmkit_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_more_than_128_firmware_entries_rejected),
 		cmocka_unit_test(test_load_reports_missing_file),
 		cmocka_unit_test(test_every_example_machine_parses),
+		cmocka_unit_test(test_reclaim_policy_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

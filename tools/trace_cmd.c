@@ -3,13 +3,16 @@
  * (docs/trace-format.md, docs/trace-replay.md).
  *
  *   mmkit trace record [-o FILE] -- PROGRAM ARGS
- *   mmkit trace replay TRACE [--machine M] [--ram SIZE] [--window N] [--json]
+ *   mmkit trace convert LOG [-o FILE] [--maps STDERR]
+ *   mmkit trace replay ... (tools/trace_replay_cmd.c)
  *
  * Recording runs valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes
  * -d -d with its log in a temporary directory, then converts the log: the
  * "tell tool about" lines of -d -d are the initial mappings; I/L/S/M lines
  * the references; SYSCALL lines of mmap/munmap/mprotect/mremap/brk the
- * syscalls (an "[async] ..." line completes on the next line). */
+ * syscalls (an "[async] ..." line completes on the next line). `convert`
+ * does the conversion alone, on a lackey log from elsewhere or written by
+ * hand (a reference string for the policy comparison). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -33,25 +36,39 @@
 #endif
 
 int cmd_trace(int argc, char **argv);
+int trace_replay(int argc, char **argv);
 
 const char trace_usage[] =
 	"mmkit trace record [-o FILE] -- PROGRAM [ARGS...]\n"
-	"       mmkit trace replay TRACE [--machine M] [--ram SIZE] [--window N] [--json]\n\n"
+	"       mmkit trace convert LOG [-o FILE] [--maps STDERR]\n"
+	"       mmkit trace replay TRACE [--machine M] [--ram SIZE] [--window N] [--json]\n"
+	"                          [--policy P] [--frames N] [--swap SIZE] [--compare-policies]\n\n"
 	"record runs PROGRAM under valgrind's lackey (valgrind must be installed) and\n"
 	"writes its memory references, memory syscalls (mmap, munmap, mprotect, mremap,\n"
 	"brk) and initial mappings to FILE (default PROGRAM.mmtrace), a zstd-compressed\n"
-	"delta-encoded trace (docs/trace-format.md). Addresses are valgrind's layout.\n\n"
+	"delta-encoded trace (docs/trace-format.md). Addresses are valgrind's layout.\n"
+	"convert turns a lackey log (\"I  ADDR,SIZE\", \" L|S|M ADDR,SIZE\" lines; with\n"
+	"--maps, valgrind -d -d's stderr for the initial mappings) into a trace.\n\n"
 	"replay boots the machine (default: a built-in x86_64 PC with --ram of RAM,\n"
 	"1G unless given), replays the mappings and syscalls at their recorded\n"
 	"addresses and every reference through the MMU and the fault handler, and\n"
-	"prints references, minor/major faults, the TLB hit rate, the pages touched in\n"
-	"each window of N references (default 100000) and /proc/meminfo after the run.\n"
-	"File mappings replay as anonymous memory. Reclaim policies (--policy) and swap\n"
-	"traffic need page reclaim (issue 5): not available yet.\n\n"
-	"    -o, --output FILE   the trace to write (record)\n"
+	"prints references, minor/major faults, swap traffic, the TLB hit rate, the\n"
+	"pages touched in each window of N references (default 100000) and\n"
+	"/proc/meminfo after the run. File mappings replay as anonymous memory.\n"
+	"--policy selects the reclaim policy (linux, clock, lru, fifo); with --frames N\n"
+	"the process may keep only N pages resident (a swap file of --swap bytes, 64M\n"
+	"by default, takes the rest), so the faults are the policy's. --policy opt\n"
+	"runs Belady's OPT oracle on the trace's page reference string instead.\n"
+	"--compare-policies (with --frames) prints every policy's faults beside OPT's.\n\n"
+	"    -o, --output FILE   the trace to write (record, convert)\n"
+	"        --maps STDERR   valgrind -d -d output with the initial mappings (convert)\n"
 	"    -m, --machine M     a .machine file or shipped name (replay)\n"
 	"    -r, --ram SIZE      RAM of the built-in machine, or mem=SIZE for --machine\n"
 	"    -w, --window N      references per working-set window\n"
+	"    -p, --policy P      linux, clock, lru, fifo or opt\n"
+	"    -f, --frames N      resident user pages allowed (mmkit_set_max_resident)\n"
+	"    -s, --swap SIZE     swap file for a --frames run (default 64M)\n"
+	"    -c, --compare-policies  every policy with --frames N, and OPT\n"
 	"    -j, --json          machine-readable output";
 
 static double mono_s(void)
@@ -404,191 +421,24 @@ static int trace_record(int argc, char **argv)
 	return ret;
 }
 
-/* ---- replay ---- */
-
-static int parse_size(const char *s, unsigned long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	switch (*end) {
-	case 'K': case 'k': *v <<= 10; end++; break;
-	case 'M': case 'm': *v <<= 20; end++; break;
-	case 'G': case 'g': *v <<= 30; end++; break;
-	}
-	return errno || *end || !*v ? -1 : 0;
-}
-
-static int replay_machine(const char *spec, const char *ram, struct machine_desc *d)
-{
-	char text[512], err[512];
-	unsigned long long bytes = 1ULL << 30;
-
-	if (ram && parse_size(ram, &bytes)) {
-		fprintf(stderr, "mmkit: trace replay: bad --ram '%s' (e.g. 512M, 2G)\n", ram);
-		return -1;
-	}
-	if (!spec) {
-		if (bytes < (16ULL << 20)) {
-			fprintf(stderr, "mmkit: trace replay: --ram below 16M\n");
-			return -1;
-		}
-		snprintf(text, sizeof(text), "name replay-x86_64\narch x86_64\n"
-			 "BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
-			 "BIOS-e820: [mem 0x0000000000100000-0x%016llx] usable\n", bytes - 1);
-		if (mmkit_desc_parse(d, text, "replay", err, sizeof(err))) {
-			fprintf(stderr, "mmkit: %s\n", err);
-			return -1;
-		}
-		return 0;
-	}
-	if (load_machine(spec, d))
-		return -1;
-	if (ram) {
-		size_t len = strlen(d->cmdline);
-
-		snprintf(d->cmdline + len, sizeof(d->cmdline) - len, "%smem=%s", len ? " " : "", ram);
-	}
-	return 0;
-}
-
-/* The meminfo lines worth a summary, value in kB. */
-static const char *const meminfo_keys[] = {
-	"MemTotal", "MemFree", "MemAvailable", "AnonPages", "PageTables", "Slab", NULL,
-};
-
-static long long meminfo_value(const char *meminfo, const char *key)
-{
-	char pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\n%s:", key);
-	p = !strncmp(meminfo, pat + 1, strlen(pat + 1)) ? meminfo - 1 : strstr(meminfo, pat);
-	return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
-}
-
-static const char *const kind_names[4] = { "fetch", "load", "store", "modify" };
-
-/* s as a JSON string literal. */
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
-static void print_json(const char *path, const struct mmkit_trace_header *h,
-		       const struct machine_desc *d, const struct mmkit_replay_stats *st)
-{
-	uint64_t tr = st->tlb_hits + st->tlb_misses;
-
-	printf("{\"trace\": ");
-	json_string(path);
-	printf(", \"arch\": \"%s\", \"machine\": ",
-	       h->arch == MMKIT_TRACE_ARCH_X86_64 ? "x86_64" : "i386");
-	json_string(d->name);
-	printf(",\n");
-	printf(" \"references\": %" PRIu64 ",", st->refs);
-	for (int k = 0; k < 4; k++)
-		printf(" \"%s\": %" PRIu64 ",", kind_names[k], st->by_kind[k]);
-	printf("\n \"syscalls\": %" PRIu64 ", \"syscalls_failed_on_host\": %" PRIu64
-	       ", \"syscalls_differ\": %" PRIu64 ", \"initial_mappings\": %" PRIu64
-	       ", \"initial_mappings_failed\": %" PRIu64 ",\n", st->syscalls, st->syscalls_failed,
-	       st->syscalls_differ, st->maps, st->maps_failed);
-	printf(" \"minflt\": %" PRIu64 ", \"majflt\": %" PRIu64 ", \"tlb_hits\": %" PRIu64
-	       ", \"tlb_misses\": %" PRIu64 ", \"tlb_hit_rate\": %.6f,\n", st->minflt, st->majflt,
-	       st->tlb_hits, st->tlb_misses, tr ? (double)st->tlb_hits / tr : 0.0);
-	printf(" \"unmapped\": %" PRIu64 ", \"denied\": %" PRIu64 ", \"pages_touched\": %" PRIu64
-	       ", \"window\": %" PRIu64 ",\n \"windows\": [", st->unmapped, st->denied,
-	       st->pages_touched, st->window);
-	for (uint64_t i = 0; i < st->nr_windows; i++)
-		printf("%s{\"pages\": %" PRIu64 ", \"faults\": %" PRIu64 "}", i ? ", " : "",
-		       st->windows[i].pages, st->windows[i].faults);
-	printf("],\n \"meminfo_kB\": {");
-	for (int i = 0; meminfo_keys[i]; i++)
-		printf("%s\"%s\": %lld", i ? ", " : "", meminfo_keys[i],
-		       meminfo_value(st->meminfo, meminfo_keys[i]));
-	printf("}}\n");
-}
-
-static void print_human(const char *path, const struct mmkit_trace_header *h,
-			const struct machine_desc *d, const struct mmkit_replay_stats *st)
-{
-	uint64_t tr = st->tlb_hits + st->tlb_misses;
-
-	printf("trace          %s (%s%s)\n", path,
-	       h->arch == MMKIT_TRACE_ARCH_X86_64 ? "x86_64" : "i386",
-	       h->flags & MMKIT_TRACE_MAPS_INFERRED ? ", initial mappings inferred" : "");
-	printf("machine        %s\n", d->name);
-	printf("references     %" PRIu64 " (fetch %" PRIu64 ", load %" PRIu64 ", store %" PRIu64
-	       ", modify %" PRIu64 ")\n", st->refs, st->by_kind[0], st->by_kind[1],
-	       st->by_kind[2], st->by_kind[3]);
-	printf("mappings       %" PRIu64 " initial (%" PRIu64 " failed)\n", st->maps,
-	       st->maps_failed);
-	printf("syscalls       %" PRIu64 " (%" PRIu64 " failed on the host, skipped; %" PRIu64
-	       " with another result here)\n", st->syscalls, st->syscalls_failed,
-	       st->syscalls_differ);
-	printf("page faults    minor %" PRIu64 ", major %" PRIu64 "\n", st->minflt, st->majflt);
-	printf("TLB            %" PRIu64 " hits, %" PRIu64 " misses, hit rate %.2f%%\n",
-	       st->tlb_hits, st->tlb_misses, tr ? 100.0 * st->tlb_hits / tr : 0.0);
-	printf("skipped        %" PRIu64 " outside every VMA, %" PRIu64
-	       " against the protection\n", st->unmapped, st->denied);
-	printf("pages touched  %" PRIu64 " (%" PRIu64 " kB)\n", st->pages_touched,
-	       st->pages_touched * 4);
-	printf("working set    per window of %" PRIu64 " references:\n", st->window);
-	printf("  %8s %8s %8s\n", "window", "pages", "faults");
-	for (uint64_t i = 0; i < st->nr_windows; i++)
-		printf("  %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", i, st->windows[i].pages,
-		       st->windows[i].faults);
-	printf("meminfo        (after the run, the process still alive)\n");
-	for (int i = 0; meminfo_keys[i]; i++)
-		printf("  %-13s %10lld kB\n", meminfo_keys[i],
-		       meminfo_value(st->meminfo, meminfo_keys[i]));
-}
-
-static int trace_replay(int argc, char **argv)
+/* `mmkit trace convert LOG [-o FILE] [--maps STDERR]`. */
+static int trace_convert(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "machine", required_argument, NULL, 'm' },
-		{ "ram", required_argument, NULL, 'r' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "maps", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *spec = NULL, *ram = NULL;
-	struct mmkit_replay_opts ro = { 0 };
-	struct mmkit_replay_stats st;
-	struct mmkit_trace_reader *r;
-	struct machine_desc d;
-	struct machine *m;
-	unsigned long long v;
-	char err[600];
-	int opt, json = 0, ret;
+	const char *output = NULL, *maps = "/nonexistent/no-initial-mappings";
+	char out[4096];
+	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "m:r:w:jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'm': spec = optarg; break;
-		case 'r': ram = optarg; break;
-		case 'w':
-			if (parse_size(optarg, &v)) {
-				fprintf(stderr, "mmkit: trace replay: bad --window '%s'\n", optarg);
-				return 2;
-			}
-			ro.window = v;
-			break;
-		case 'j': json = 1; break;
+		case 'o': output = optarg; break;
+		case 'M': maps = optarg; break;
 		case 'h': printf("usage: %s\n", trace_usage); return 0;
 		default: fprintf(stderr, "usage: %s\n", trace_usage); return 2;
 		}
@@ -597,39 +447,14 @@ static int trace_replay(int argc, char **argv)
 		fprintf(stderr, "usage: %s\n", trace_usage);
 		return 2;
 	}
-	r = mmkit_trace_open(argv[optind], err, sizeof(err));
-	if (!r) {
-		fprintf(stderr, "mmkit: trace replay: %s\n", err);
-		return 1;
-	}
-	if (replay_machine(spec, ram, &d)) {
-		mmkit_trace_close(r);
-		return 1;
-	}
-	m = mmkit_machine_create(&d);
-	if (!m || mmkit_boot(m)) {
-		fprintf(stderr, "mmkit: trace replay: %s failed to boot\n", d.name);
-		if (m)
-			mmkit_machine_destroy(m);
-		mmkit_trace_close(r);
-		return 1;
-	}
-	m->debug_vm = 0;	/* a replay is long: the checker runs in the tests */
-	ret = mmkit_replay(m, r, &ro, &st, err, sizeof(err));
-	if (ret)
-		fprintf(stderr, "mmkit: trace replay: %s\n", err);
-	else if (json)
-		print_json(argv[optind], mmkit_trace_get_header(r), &d, &st);
-	else
-		print_human(argv[optind], mmkit_trace_get_header(r), &d, &st);
-	mmkit_replay_free(&st);
-	mmkit_trace_close(r);
-	mmkit_machine_destroy(m);
-	return ret ? 1 : 0;
+	snprintf(out, sizeof(out), "%s%s", output ? output : argv[optind],
+		 output ? "" : ".mmtrace");
+	return convert(argv[optind], maps, out);
 }
 
+
 /**
- * cmd_trace() - the `mmkit trace` command: record or replay
+ * cmd_trace() - the `mmkit trace` command: record, convert or replay
  * @argc: arguments after "mmkit"
  * @argv: argv[0] is "trace"
  * Return: the exit status.
@@ -638,6 +463,8 @@ int cmd_trace(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "record"))
 		return trace_record(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "convert"))
+		return trace_convert(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "replay"))
 		return trace_replay(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {

@@ -41,6 +41,8 @@ struct machine_desc {
 	struct e820entry e820[E820_X_MAX];	/* the map as the BIOS reports it */
 	char cmdline[COMMAND_LINE_SIZE];
 	char files[256];	/* host directory of the simulated file system; "": a temp dir */
+	char reclaim[16];	/* reclaim policy (linux, clock, lru, fifo); "": linux */
+	unsigned long max_resident;	/* evictable user pages allowed resident; 0: no limit */
 	u64 alt_mem_k;		/* BIOS e801: KiB of memory above 1 MiB, for the fallback map */
 	/* the kernel image, laid out from _text: code, rodata, data, bss */
 	u64 kernel_text_phys;

@@ -134,6 +134,10 @@ void mmkit_trace_close(struct mmkit_trace_reader *r);
 
 struct mmkit_replay_opts {
 	uint64_t window;	/* references per working-set window; 0: 100000 */
+	/* keep the page reference string (the page number of each replayed
+	 * reference, consecutive repeats collapsed, skipped references left
+	 * out) in mmkit_replay_stats.pages, for the OPT oracle */
+	int record_pages;
 };
 
 struct mmkit_replay_window {
@@ -149,6 +153,9 @@ struct mmkit_replay_stats {
 	uint64_t unmapped;	/* references outside every VMA: skipped */
 	uint64_t denied;	/* references the VMA's protection forbids: skipped */
 	uint64_t pages_touched;	/* distinct pages over the whole run */
+	uint64_t pswpin, pswpout;	/* swap traffic during the replay (pages) */
+	uint64_t *pages;	/* the reference string (record_pages); malloc'd */
+	uint64_t nr_pages;
 	uint64_t window;
 	uint64_t nr_windows;
 	struct mmkit_replay_window *windows;	/* malloc'd; mmkit_replay_free() */

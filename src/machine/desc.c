@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <mmkit/mmkit.h>
+#include <mmkit/vmscan.h>
 
 struct desc_parser {
 	struct machine_desc d;
@@ -323,6 +324,24 @@ static int parse_line(struct desc_parser *p, char *line)
 			return perr(p, e, "files path longer than %zu characters",
 				    sizeof(p->d.files) - 1);
 		strcpy(p->d.files, e);
+	} else if (!strcmp(key, "reclaim")) {
+		int pol = reclaim_policy_parse(e);
+
+		if (pol == RECLAIM_OPT)
+			return perr(p, e, "reclaim policy 'opt' needs the future: trace replay only "
+				    "(mmkit trace replay --policy opt)");
+		if (pol < 0 || strlen(e) >= sizeof(p->d.reclaim))
+			return perr(p, e, "unknown reclaim policy '%s' (linux, clock, lru or fifo)", e);
+		strcpy(p->d.reclaim, e);
+	} else if (!strcmp(key, "max_resident")) {
+		char *end;
+		unsigned long pages;
+
+		errno = 0;
+		pages = strtoul(e, &end, 10);
+		if (!isdigit((unsigned char)*e) || errno || *skip_ws(end))
+			return perr(p, s + n, "max_resident must be a number of pages (0: no limit)");
+		p->d.max_resident = pages;
 	} else {
 		return perr(p, s, "unknown key '%s'", key);
 	}

@@ -53,6 +53,10 @@ void vmscan_init(struct machine *m)
 	m->reclaim.sysctl_swappiness = 60;
 	m->reclaim.sysctl_oom_dump_tasks = 1;
 	m->reclaim.kswapd_highest_zoneidx = MAX_NR_ZONES - 1;
+	/* the description's `reclaim POLICY` and `max_resident N` (checked by its parser) */
+	if (m->desc.reclaim[0])
+		mmkit_set_reclaim_policy(m, m->desc.reclaim);
+	m->reclaim.max_resident = m->desc.max_resident;
 }
 
 /* ---- the reclaim context ---- */

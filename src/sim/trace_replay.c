@@ -9,7 +9,10 @@
  * a reference outside every VMA or against its protection is counted and
  * skipped (never raises a signal, so the task survives); the output
  * depends only on the trace and the machine. File mappings are replayed as
- * private anonymous ones (mmkit has no files yet). */
+ * private anonymous ones. Under the LRU policy (m->reclaim.track_access)
+ * every reference is reported to the LRU lists (lru_note_access), TLB hits
+ * included, as mmu_copy does for mmkit_read/write. With record_pages the
+ * page reference string is kept for the OPT oracle (reclaim_simulate). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +22,7 @@
 
 #include "arch/x86/mmu.h"
 #include "internal.h"
+#include "mm/internal_vmscan.h"
 #include "mm/vma.h"
 #include "sim/trace_internal.h"
 
@@ -41,6 +45,9 @@ struct replay {
 	uint64_t brk;		/* the break the trace's program saw */
 	bool brk_known;
 	bool infer_maps;	/* MMKIT_TRACE_MAPS_INFERRED */
+	bool skipped;		/* replay_fault skipped the reference (unmapped, denied) */
+	bool record;		/* keep the reference string (opts.record_pages) */
+	size_t pages_cap;	/* room in st->pages */
 	char *err;
 	size_t errlen;
 };
@@ -136,14 +143,15 @@ static bool vma_allows(const struct vm_area_struct *vma, unsigned int access)
 }
 
 /* The slow path: a TLB miss that faults. Resolve the fault as the CPU
- * would, unless no VMA allows the access (then count and skip). */
-static __attribute__((noinline)) int replay_fault(struct replay *rp, uint64_t va, unsigned int access)
+ * would, unless no VMA allows the access (then count, skip and set
+ * rp->skipped); *phys is the address the access reached. */
+static __attribute__((noinline)) int replay_fault(struct replay *rp, uint64_t va, unsigned int access,
+						  phys_addr_t *phys)
 {
 	struct machine *m = rp->m;
 	struct mm_struct *mm = rp->tsk->mm;
 	struct vm_area_struct *vma;
 	unsigned int ec;
-	phys_addr_t phys;
 	bool ok;
 
 	if (get_current(m) != rp->tsk || !mm)
@@ -154,6 +162,7 @@ static __attribute__((noinline)) int replay_fault(struct replay *rp, uint64_t va
 	if (ok && !vma_allows(vma, access)) {
 		mmap_read_unlock(mm);
 		rp->st->denied++;
+		rp->skipped = true;
 		return 0;
 	}
 	mmap_read_unlock(mm);
@@ -166,10 +175,11 @@ static __attribute__((noinline)) int replay_fault(struct replay *rp, uint64_t va
 	}
 	if (!ok) {
 		rp->st->unmapped++;
+		rp->skipped = true;
 		return 0;
 	}
 	for (int tries = 0; tries < 4; tries++) {
-		if (!mmu_translate(m, va, access, &phys, &ec))
+		if (!mmu_translate(m, va, access, phys, &ec))
 			return 0;
 		if (do_page_fault(m, va, ec))
 			break;
@@ -181,6 +191,43 @@ static __attribute__((noinline)) int replay_fault(struct replay *rp, uint64_t va
 		return -ESRCH;
 	}
 	rp->st->denied++;
+	rp->skipped = true;
+	return 0;
+}
+
+/* Append page vpn to the reference string unless it repeats the last one
+ * (no policy's faults change when a page is referenced twice in a row). */
+static int pages_note(struct replay *rp, uint64_t vpn)
+{
+	struct mmkit_replay_stats *st = rp->st;
+
+	if (st->nr_pages && st->pages[st->nr_pages - 1] == vpn)
+		return 0;
+	if (st->nr_pages == rp->pages_cap) {
+		size_t cap = rp->pages_cap ? 2 * rp->pages_cap : 65536;
+		void *p = realloc(st->pages, cap * sizeof(*st->pages));
+
+		if (!p)
+			return -1;
+		st->pages = p;
+		rp->pages_cap = cap;
+	}
+	st->pages[st->nr_pages++] = vpn;
+	return 0;
+}
+
+/* The slow part of a reference, off the hot loop: the reference string,
+ * a skipped reference (then the next one on the page is looked at again). */
+static __attribute__((noinline)) int replay_note(struct replay *rp, uint64_t vpn,
+						 uint64_t end_vpn, uint64_t *lvpn)
+{
+	if (rp->skipped) {
+		rp->skipped = false;
+		*lvpn = ~0ULL;
+		return 0;
+	}
+	if (pages_note(rp, vpn) || (end_vpn != vpn && pages_note(rp, end_vpn)))
+		return -1;
 	return 0;
 }
 
@@ -206,29 +253,46 @@ static int replay_refs(struct replay *rp, const struct mmkit_trace_ref *refs, si
 {
 	struct machine *m = rp->m;
 	uint64_t by_kind[4] = { 0 }, in_window = rp->in_window, lvpn = *last_vpn;
+	const bool track = __atomic_load_n(&m->reclaim.track_access, __ATOMIC_RELAXED);
+	const bool record = rp->record;
 	phys_addr_t phys;
 	unsigned int ec;
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint64_t va = refs[i].addr, vpn = va >> PAGE_SHIFT;
+		uint64_t va = refs[i].addr, vpn = va >> PAGE_SHIFT, end_vpn = vpn;
 		unsigned int kind = refs[i].kind & 3, access = kind_access[kind];
+		bool mapped = true;
 
-		if (unlikely(mmu_translate(m, va, access, &phys, &ec)) &&
-		    (ret = replay_fault(rp, va, access)))
-			break;
+		if (unlikely(mmu_translate(m, va, access, &phys, &ec))) {
+			if ((ret = replay_fault(rp, va, access, &phys)))
+				break;
+			mapped = !rp->skipped;
+		}
+		if (unlikely(track) && mapped)
+			lru_note_access(m, phys);	/* exact recency: TLB hits too */
 		if (unlikely(((va & ~PAGE_MASK) + refs[i].size) > PAGE_SIZE)) {
 			uint64_t end = va + refs[i].size - 1;
 
-			if (mmu_translate(m, end, access, &phys, &ec) &&
-			    (ret = replay_fault(rp, end, access)))
+			end_vpn = end >> PAGE_SHIFT;
+			mapped = true;
+			if (mmu_translate(m, end, access, &phys, &ec)) {
+				if ((ret = replay_fault(rp, end, access, &phys)))
+					break;
+				mapped = !rp->skipped;
+			}
+			if (unlikely(track) && mapped)
+				lru_note_access(m, phys);
+			if ((ret = ws_touch(rp, end_vpn)))
 				break;
-			if ((ret = ws_touch(rp, end >> PAGE_SHIFT)))
-				break;
+			lvpn = ~0ULL;	/* note both pages */
 		}
-		if (vpn != lvpn) {
+		if (vpn != lvpn || unlikely(rp->skipped)) {
 			lvpn = vpn;
 			if ((ret = ws_touch(rp, vpn)))
+				break;
+			if (unlikely(record || rp->skipped) &&
+			    (ret = replay_note(rp, vpn, end_vpn, &lvpn)))
 				break;
 		}
 		by_kind[kind]++;
@@ -424,12 +488,13 @@ int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
 	const struct mmkit_trace_header *h = mmkit_trace_get_header(r);
 	struct mmkit_trace_ref *refs = malloc(REPLAY_BATCH * sizeof(*refs));
 	struct mmkit_trace_call call;
-	uint64_t last_vpn = ~0ULL, window, h0, m0;
+	uint64_t last_vpn = ~0ULL, window, h0, m0, sw_in = 0, sw_out = 0;
 	unsigned int cpu = smp_processor_id(m);
 	int ended, ret = -1, e;
 	long n;
 
 	memset(st, 0, sizeof(*st));
+	rp.record = o && o->record_pages;
 	rp.infer_maps = h->flags & MMKIT_TRACE_MAPS_INFERRED;
 	window = o && o->window ? o->window : REPLAY_WINDOW_DEFAULT;
 	st->window = window;
@@ -446,6 +511,8 @@ int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
 		return -1;
 	}
 	mmu_sync_current(m);	/* load the process's CR3 */
+	sw_in = vm_event(m, PSWPIN);
+	sw_out = vm_event(m, PSWPOUT);
 	h0 = m->mmu.cpu[cpu].nr_tlb_hits;
 	m0 = m->mmu.cpu[cpu].nr_tlb_misses;
 	for (;;) {
@@ -475,6 +542,8 @@ int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
 out:
 	st->tlb_hits = m->mmu.cpu[cpu].nr_tlb_hits - h0;
 	st->tlb_misses = m->mmu.cpu[cpu].nr_tlb_misses - m0;
+	st->pswpin = vm_event(m, PSWPIN) - sw_in;
+	st->pswpout = vm_event(m, PSWPOUT) - sw_out;
 	replay_finish(&rp);
 	free(rp.ws.key);
 	free(rp.ws.stamp);
@@ -491,4 +560,7 @@ void mmkit_replay_free(struct mmkit_replay_stats *st)
 	free(st->windows);
 	st->windows = NULL;
 	st->nr_windows = 0;
+	free(st->pages);
+	st->pages = NULL;
+	st->nr_pages = 0;
 }
