@@ -106,6 +106,7 @@ unsigned long shrink_page_list(struct machine *m, struct list_head *page_list,
 void shrink_node(struct machine *m, struct scan_control *sc);
 void reclaim_lru_tail(struct machine *m, struct zone *zone, struct scan_control *sc,
 		      enum lru_list lru);
+bool inactive_is_low(struct machine *m, struct zone *zone, bool file);
 void age_active_list(struct machine *m, struct zone *zone, struct scan_control *sc,
 		     enum lru_list lru);
 unsigned long try_to_free_pages(struct machine *m, unsigned int order, gfp_t gfp,

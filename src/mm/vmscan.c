@@ -369,10 +369,15 @@ void age_active_list(struct machine *m, struct zone *zone, struct scan_control *
 	shrink_active_list(m, SWAP_CLUSTER_MAX, &zone->lruvec, sc, lru);
 }
 
-/* Few inactive pages beside the active ones: time to deactivate (cf.
- * inactive_is_low: inactive_ratio = sqrt(10 * GiB of the lists), 1 below
- * 1 GiB). */
-static bool inactive_is_low(struct machine *m, struct zone *zone, bool file)
+/**
+ * inactive_is_low() - few inactive pages beside the active ones: time to
+ *	deactivate (cf. inactive_is_low: inactive_ratio = sqrt(10 * GiB of
+ *	the lists), 1 below 1 GiB)
+ * @m: the machine
+ * @zone: the zone
+ * @file: the file lists, else the anon ones
+ */
+bool inactive_is_low(struct machine *m, struct zone *zone, bool file)
 {
 	enum lru_list inactive = file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON;
 	unsigned long i = zone_page_state(zone, NR_ZONE_LRU_BASE + inactive);

@@ -202,9 +202,12 @@ static struct zone *limit_victim_list(struct machine *m, enum lru_list *lru)
 		for (int l = LRU_INACTIVE_FILE; l >= LRU_INACTIVE_ANON; l -= 2) {
 			if (l == LRU_INACTIVE_ANON && !anon_ok)
 				continue;
-			if (policy_two_lists(m) && !zone_page_state(zone, NR_ZONE_LRU_BASE + l) &&
-			    zone_page_state(zone, NR_ZONE_LRU_BASE + l + 1))
-				*lru = (enum lru_list)(l + 1);	/* refill it first */
+			/* two lists: refill the inactive one when it is low
+			 * beside the active one, as shrink_lruvec does */
+			if (policy_two_lists(m) && zone_page_state(zone, NR_ZONE_LRU_BASE + l + 1) &&
+			    (!zone_page_state(zone, NR_ZONE_LRU_BASE + l) ||
+			     inactive_is_low(m, zone, l == LRU_INACTIVE_FILE)))
+				*lru = (enum lru_list)(l + 1);
 			else if (zone_page_state(zone, NR_ZONE_LRU_BASE + l))
 				*lru = (enum lru_list)l;
 			else
