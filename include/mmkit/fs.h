@@ -69,6 +69,9 @@ struct vm_fault;
 #define MMKIT_S_IFMT 0170000
 #define MMKIT_S_IFDIR 0040000
 #define MMKIT_S_IFREG 0100000
+#define MMKIT_S_IFBLK 0060000
+#define MMKIT_S_ISBLK(mode) (((mode) & MMKIT_S_IFMT) == MMKIT_S_IFBLK)
+#define VIRTBLK_MAJOR 254	/* virtio_blk's (dynamic) major on a typical 6.x guest */
 
 #define MAX_LFS_FILESIZE ((long long)0x7fffffffffffffffLL)
 #define NR_OPEN_DEFAULT 64	/* fds a files_struct starts with (BITS_PER_LONG) */
@@ -119,7 +122,8 @@ struct address_space {
 struct inode {
 	unsigned long i_ino;
 	u32 i_dev;			/* the superblock's device (MKDEV) */
-	unsigned int i_mode;		/* MMKIT_S_IFREG, MMKIT_S_IFDIR | permission bits */
+	unsigned int i_mode;		/* MMKIT_S_IFREG, _IFDIR, _IFBLK | permission bits */
+	u32 i_rdev;			/* a block device's MKDEV(major, minor) */
 	long long i_size;		/* bytes (loff_t) */
 	unsigned int i_nlink;		/* names; 0: unlinked (or anonymous) */
 	int i_count;			/* references: open files, lookups (iput drops) */
@@ -155,7 +159,8 @@ struct mmkit_stat {
 	unsigned long st_ino;
 	unsigned int st_mode;
 	unsigned int st_nlink;
-	long long st_size;
+	long long st_size;		/* 0 for a block device, as stat(2) on a device node */
+	unsigned long st_rdev;		/* a block device's number */
 	long st_blksize;
 	long long st_blocks;		/* 512-byte blocks of the host file */
 };
@@ -363,6 +368,12 @@ long sys_fsync(struct machine *m, unsigned int fd);
 long sys_fdatasync(struct machine *m, unsigned int fd);
 long sys_unlink(struct machine *m, const char *path);
 long sys_fstat(struct machine *m, unsigned int fd, struct mmkit_stat *st);
+
+/* Block devices (src/mm/block_dev.c): /dev/NAME of the description's
+ * `disk NAME SIZE`, backed by the host file ROOT/dev/NAME. */
+int bdev_index(const struct machine *m, const char *path);
+void bdev_setup_inode(struct machine *m, struct inode *inode, int index);
+unsigned long nr_blockdev_pages(struct machine *m);
 long sys_dup(struct machine *m, unsigned int fd);
 long sys_sync(struct machine *m);
 /* i_size of the file behind @fd, or -EBADF. */

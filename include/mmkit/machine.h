@@ -29,6 +29,7 @@ enum mmkit_arch {
 };
 
 #define COMMAND_LINE_SIZE 2048
+#define MMKIT_MAX_DISKS 4
 #define MMKIT_LOG_SIZE (1u << 20)
 
 /* What a machine description file gives (examples/machines/NAME.machine). */
@@ -43,6 +44,9 @@ struct machine_desc {
 	char files[256];	/* host directory of the simulated file system; "": a temp dir */
 	char reclaim[16];	/* reclaim policy (linux, clock, lru, fifo); "": linux */
 	unsigned long max_resident;	/* evictable user pages allowed resident; 0: no limit */
+	/* block devices /dev/NAME backed by host files ROOT/dev/NAME (`disk`) */
+	int nr_disks;
+	struct { char name[16]; u64 bytes; } disks[MMKIT_MAX_DISKS];
 	u64 alt_mem_k;		/* BIOS e801: KiB of memory above 1 MiB, for the fallback map */
 	/* the kernel image, laid out from _text: code, rodata, data, bss */
 	u64 kernel_text_phys;

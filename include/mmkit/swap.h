@@ -137,7 +137,8 @@ long sys_swapoff(struct machine *m, const char *path);
  *	@path of the simulated file system, with the header mkswap(8) writes
  *	(version 1, last_page = pages - 1, no bad pages)
  * @m: the machine
- * @path: the file (created or truncated)
+ * @path: the file (created or truncated), or a disk /dev/NAME (never
+ *	truncated; the swap area is its first @bytes, 0: the whole disk)
  * @bytes: its size
  *
  * Returns 0 or -errno (-EINVAL below 10 pages, as mkswap refuses).

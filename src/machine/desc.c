@@ -227,6 +227,36 @@ static int parse_raw_e820(struct desc_parser *p, const char *s)
 	return add_entry(p, s, start, size, type);
 }
 
+/* disk NAME SIZE: a block device /dev/NAME of SIZE bytes (vda, sdb ...). */
+static int parse_disk(struct desc_parser *p, const char *s)
+{
+	const char *e = s;
+	size_t len;
+	u64 size;
+
+	while (*e && !isspace((unsigned char)*e))
+		e++;
+	len = (size_t)(e - s);
+	if (!len || len >= sizeof(p->d.disks[0].name))
+		return perr(p, s, "disk needs a name of 1 to %zu characters (e.g. vda)",
+			    sizeof(p->d.disks[0].name) - 1);
+	for (const char *c = s; c < e; c++)
+		if (!isalnum((unsigned char)*c))
+			return perr(p, c, "disk names are letters and digits");
+	for (int i = 0; i < p->d.nr_disks; i++)
+		if (strlen(p->d.disks[i].name) == len && !strncmp(p->d.disks[i].name, s, len))
+			return perr(p, s, "disk %.*s given twice", (int)len, s);
+	if (p->d.nr_disks == MMKIT_MAX_DISKS)
+		return perr(p, s, "at most %d disks", MMKIT_MAX_DISKS);
+	e = skip_ws(e);
+	if (!parse_size(e, &e, &size) || *skip_ws(e) || size < SZ_1M || (size & (PAGE_SIZE - 1)))
+		return perr(p, e, "disk size must be a multiple of 4K of at least 1M (e.g. 64M)");
+	memcpy(p->d.disks[p->d.nr_disks].name, s, len);
+	p->d.disks[p->d.nr_disks].name[len] = '\0';
+	p->d.disks[p->d.nr_disks++].bytes = size;
+	return 0;
+}
+
 static int parse_kernel(struct desc_parser *p, const char *s)
 {
 	static const char *const keys[] = { "text", "code", "rodata", "data", "bss" };
@@ -333,6 +363,8 @@ static int parse_line(struct desc_parser *p, char *line)
 		if (pol < 0 || strlen(e) >= sizeof(p->d.reclaim))
 			return perr(p, e, "unknown reclaim policy '%s' (linux, clock, lru or fifo)", e);
 		strcpy(p->d.reclaim, e);
+	} else if (!strcmp(key, "disk")) {
+		return parse_disk(p, e);
 	} else if (!strcmp(key, "max_resident")) {
 		char *end;
 		unsigned long pages;

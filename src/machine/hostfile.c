@@ -210,3 +210,30 @@ int machine_file_unlink(struct machine *m, const char *path)
 		return err;
 	return unlink(buf) ? -errno : 0;
 }
+
+int machine_disk_init(struct machine *m, const char *name, u64 bytes)
+{
+	char buf[512];
+	struct stat sb;
+	int fd, n, err = 0;
+
+	n = snprintf(buf, sizeof(buf), "%s/dev", m->fs.root);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%s/dev/%s", m->fs.root, name);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -ENAMETOOLONG;
+	fd = open(buf, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb))
+		err = -errno;
+	else if (!S_ISREG(sb.st_mode))
+		err = -EINVAL;
+	else if ((u64)sb.st_size != bytes && ftruncate(fd, (off_t)bytes))
+		err = -errno;
+	close(fd);
+	return err;
+}

@@ -109,6 +109,9 @@ int machine_file_truncate(struct machine *m, int fh, long long size);
 int machine_file_fsync(struct machine *m, int fh);
 int machine_file_close(struct machine *m, int fh);
 int machine_file_unlink(struct machine *m, const char *path);
+/* Make the host file ROOT/dev/NAME behind a disk exactly @bytes long
+ * (created, sparse, if missing; its data kept otherwise). 0 or -errno. */
+int machine_disk_init(struct machine *m, const char *name, u64 bytes);
 
 /* Byte helpers: compiler builtins, which the host (or a kernel) provides. */
 #define mm_memset(d, c, n) __builtin_memset(d, c, n)

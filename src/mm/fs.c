@@ -286,6 +286,8 @@ static struct inode *inode_from_host(struct machine *m, const char *path, int fl
 	inode->i_size = st.size;
 	inode->i_nlink = 1;
 	inode->i_host = fh;
+	if (bdev_index(m, path) >= 0)
+		bdev_setup_inode(m, inode, bdev_index(m, path));
 	mm_memcpy(inode->i_path, path, mm_strlen(path) + 1);
 	inode_add(m, inode);
 	return inode;
@@ -450,8 +452,8 @@ long sys_open(struct machine *m, const char *path, int flags, unsigned int mode)
 	if (!inode)
 		return err;
 	err = open_check(m, inode, flags, slash);
-	if (!err && (flags & O_TRUNC) && inode->i_size)
-		err = inode_truncate(m, inode, 0);
+	if (!err && (flags & O_TRUNC) && inode->i_size && !MMKIT_S_ISBLK(inode->i_mode))
+		err = inode_truncate(m, inode, 0);	/* may_open drops O_TRUNC for devices */
 	file = err ? NULL : alloc_file(m, inode, norm, (unsigned int)flags,
 				       inode_is_dir(inode) ? &hostfs_dir_ops : &hostfs_file_ops);
 	iput(m, inode);	/* the file holds its own reference */
@@ -540,8 +542,9 @@ long sys_ftruncate(struct machine *m, unsigned int fd, long long length)
 	file = fget_err(m, fd, &err);
 	if (!file)
 		return err;
-	if (inode_is_dir(file->f_inode) || !(file->f_mode & FMODE_WRITE))
-		err = -EINVAL;
+	if (inode_is_dir(file->f_inode) || !(file->f_mode & FMODE_WRITE) ||
+	    MMKIT_S_ISBLK(file->f_inode->i_mode))
+		err = -EINVAL;	/* not a regular file open for writing */
 	else if (exceeds_fsize(m, length))
 		err = -EFBIG;
 	else
@@ -575,6 +578,8 @@ long sys_truncate(struct machine *m, const char *path, long long length)
 		return err;
 	if (inode_is_dir(inode))
 		err = -EISDIR;
+	else if (MMKIT_S_ISBLK(inode->i_mode))
+		err = -EINVAL;	/* vfs_truncate: not a regular file */
 	else if (exceeds_fsize(m, length))
 		err = -EFBIG;
 	else
@@ -689,10 +694,22 @@ long sys_unlink(struct machine *m, const char *path)
 	err = normalize_path(path, norm, &slash);
 	if (err)
 		return err;
+	if (bdev_index(m, norm) >= 0)
+		return -EPERM;	/* mmkit: a disk's node stays (there is no mknod) */
 	inode = ilookup(m, norm);
+	if (slash) {
+		/* "name/" must be a directory: a file stays, ENOTDIR (or
+		 * ENOENT when there is nothing), cf. do_unlinkat */
+		struct machine_file_stat hs;
+		int fh = inode ? 0 : machine_file_open(m, norm, O_RDONLY, 0, &hs);
+
+		if (inode)
+			iput(m, inode);
+		else if (fh >= 0)
+			machine_file_close(m, fh);
+		return fh < 0 ? fh : -ENOTDIR;
+	}
 	err = machine_file_unlink(m, norm);
-	if (!err && slash)
-		err = -ENOTDIR;
 	if (inode) {
 		if (!err) {
 			inode->i_nlink = 0;
@@ -725,7 +742,8 @@ long sys_fstat(struct machine *m, unsigned int fd, struct mmkit_stat *st)
 	st->st_ino = inode->i_ino;
 	st->st_mode = inode->i_mode;
 	st->st_nlink = inode->i_nlink;
-	st->st_size = inode->i_size;
+	st->st_size = MMKIT_S_ISBLK(inode->i_mode) ? 0 : inode->i_size;
+	st->st_rdev = inode->i_rdev;
 	st->st_blksize = PAGE_SIZE;
 	st->st_blocks = hs.blocks;
 	fput_fd(m, file);
@@ -776,6 +794,19 @@ int vfs_caches_init(struct machine *m)
 	if (err) {
 		pr_err(m, "VFS: cannot use files directory %s (error %d)\n", m->desc.files, err);
 		return err;
+	}
+	for (int i = 0; i < m->desc.nr_disks; i++) {
+		err = machine_disk_init(m, m->desc.disks[i].name, m->desc.disks[i].bytes);
+		if (err) {
+			pr_err(m, "virtio_blk: cannot back /dev/%s (error %d)\n",
+			       m->desc.disks[i].name, err);
+			return err;
+		}
+		pr_info(m, "virtio_blk virtio%d: [%s] %llu 512-byte logical blocks (%llu MB/%llu MiB)\n",
+			i, m->desc.disks[i].name,
+			(unsigned long long)(m->desc.disks[i].bytes >> 9),
+			(unsigned long long)(m->desc.disks[i].bytes / 1000000),
+			(unsigned long long)(m->desc.disks[i].bytes >> 20));
 	}
 	m->fs.ready = true;
 	return 0;

@@ -46,6 +46,15 @@ static long write_checks(struct machine *m, struct file *file, long long *pos,
 		*pos = file->f_inode->i_size;
 	if (count > MAX_RW_COUNT)
 		count = MAX_RW_COUNT;
+	if (MMKIT_S_ISBLK(file->f_inode->i_mode)) {	/* blkdev_write_iter */
+		long long size = file->f_inode->i_size;
+
+		if (*pos >= size)
+			return -ENOSPC;
+		if ((long long)count > size - *pos)
+			count = (unsigned long)(size - *pos);
+		return (long)count;
+	}
 	if (limit != ~0UL) {
 		if ((unsigned long long)*pos >= limit)
 			return -EFBIG;	/* Linux also sends SIGXFSZ */

@@ -245,6 +245,8 @@ long sys_swapon(struct machine *m, const char *path, int swap_flags)
 	err = -EINVAL;
 	if ((st.mode & S_IFMT_LINUX) != S_IFREG_LINUX)
 		goto bad_swap;
+	if (bdev_index(m, path) >= 0)
+		si->flags |= SWP_BLKDEV;	/* a disk: /proc/swaps says partition */
 	spin_lock(&m->swap.swap_lock);
 	err = find_area(m, st.ino, false) ? -EBUSY : 0;	/* IS_SWAPFILE(inode) */
 	spin_unlock(&m->swap.swap_lock);
@@ -352,11 +354,20 @@ long sys_swapoff(struct machine *m, const char *path)
 
 int mmkit_mkswap(struct machine *m, const char *path, unsigned long bytes)
 {
-	unsigned long pages = bytes / PAGE_SIZE;
+	int disk = path ? bdev_index(m, path) : -1;
+	unsigned long pages;
 	struct machine_file_stat st;
 	union swap_header *h;
 	long done = 0;
 	int fh;
+
+	if (disk >= 0) {	/* a disk: never truncated; 0 means all of it */
+		if (!bytes)
+			bytes = (unsigned long)m->desc.disks[disk].bytes;
+		if (bytes > m->desc.disks[disk].bytes)
+			return -EINVAL;	/* mkswap: "size ... is larger than device size" */
+	}
+	pages = bytes / PAGE_SIZE;
 
 	if (pages < 10)
 		return -EINVAL;	/* mkswap: "swap space needs to be at least 40 KiB" */
@@ -364,7 +375,7 @@ int mmkit_mkswap(struct machine *m, const char *path, unsigned long bytes)
 		return -EFBIG;
 	if (!m->fs.root[0])
 		return -ENOENT;
-	fh = machine_file_open(m, path, O_RDWR | O_CREAT | O_TRUNC, 0600, &st);
+	fh = machine_file_open(m, path, disk >= 0 ? O_RDWR : O_RDWR | O_CREAT | O_TRUNC, 0600, &st);
 	if (fh < 0)
 		return fh;
 	h = kzalloc(m, PAGE_SIZE, GFP_KERNEL);

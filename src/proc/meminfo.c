@@ -2,9 +2,9 @@
  * with hugetlb_report_meminfo and x86's arch_report_meminfo): every line of
  * the 6.18 file in order; HighTotal/HighFree/LowTotal/LowFree after Mlocked
  * when the kernel has CONFIG_HIGHMEM. Values come from the live counters
- * with meminfo_proc_show's formulas: Cached = NR_FILE_PAGES - swap cache
- * - buffers (mmkit has no block-device buffers: Buffers 0), KReclaimable =
- * SReclaimable + NR_KERNEL_MISC_RECLAIMABLE, CommitLimit =
+ * with meminfo_proc_show's formulas: Buffers = the page caches of block
+ * devices (nr_blockdev_pages), Cached = NR_FILE_PAGES - swap cache -
+ * Buffers, KReclaimable = SReclaimable + NR_KERNEL_MISC_RECLAIMABLE, CommitLimit =
  * vm_commit_limit() (RAM * overcommit_ratio + swap), Committed_AS = the
  * commit charge. What mmkit has no subsystem for (percpu, zswap,
  * hugetlb, bounce) reads 0. */
@@ -122,7 +122,9 @@ static void meminfo_huge(struct seq_file *s, struct machine *m)
 int meminfo_show(struct seq_file *s, struct machine *m)
 {
 	unsigned long totalram = m->totalram_pages, freeram = zone_sum(m, NR_FREE_PAGES, false);
-	long cached = (long)node_pages(m, NR_FILE_PAGES) - (long)node_pages(m, NR_SWAPCACHE);
+	unsigned long buffers = nr_blockdev_pages(m);
+	long cached = (long)node_pages(m, NR_FILE_PAGES) - (long)node_pages(m, NR_SWAPCACHE) -
+		      (long)buffers;
 	struct swap_sysinfo swap;
 
 	if (!m->mem_map)
@@ -130,7 +132,7 @@ int meminfo_show(struct seq_file *s, struct machine *m)
 	show_val_kb(s, "MemTotal:       ", totalram);
 	show_val_kb(s, "MemFree:        ", freeram);
 	show_val_kb(s, "MemAvailable:   ", (unsigned long)si_mem_available(m));
-	show_val_kb(s, "Buffers:        ", 0);
+	show_val_kb(s, "Buffers:        ", buffers);
 	show_val_kb(s, "Cached:         ", cached < 0 ? 0 : (unsigned long)cached);
 	show_val_kb(s, "SwapCached:     ", node_pages(m, NR_SWAPCACHE));
 	meminfo_lru(s, m);

@@ -52,7 +52,8 @@ int swaps_show(struct seq_file *s, struct machine *m)
 		bytes = K(si->pages);
 		inuse = K(si->inuse_pages);
 		len = seq_path_escaped(s, si->path, " \t\n\\");
-		seq_printf(s, "%*s%s\t%lu\t%s%lu\t%s%d\n", len < 40 ? 40 - len : 1, " ", "file\t",
+		seq_printf(s, "%*s%s\t%lu\t%s%lu\t%s%d\n", len < 40 ? 40 - len : 1, " ",
+			   (si->flags & SWP_BLKDEV) ? "partition" : "file\t",
 			   bytes, bytes < 10000000 ? "\t" : "", inuse, inuse < 10000000 ? "\t" : "",
 			   si->prio);
 	}
