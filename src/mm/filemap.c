@@ -148,7 +148,7 @@ int add_to_page_cache_locked(struct machine *m, struct page *page,
 		xa_unlock(&mapping->i_pages);
 		goto fail_eexist;
 	}
-	old = xa_store(m, &mapping->i_pages, index, page, gfp & ~__GFP_DIRECT_RECLAIM);
+	old = xa_store(m, &mapping->i_pages, index, page, gfp & ~(__GFP_DIRECT_RECLAIM | GFP_ZONEMASK));
 	if (xa_is_err(old)) {
 		xa_unlock(&mapping->i_pages);
 		page->mapping = NULL;

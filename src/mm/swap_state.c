@@ -49,7 +49,7 @@ int add_to_swap_cache(struct machine *m, struct page *page, swp_entry_t entry, g
 		xa_unlock(&as->i_pages);
 		return -EEXIST;
 	}
-	old = xa_store(m, &as->i_pages, swp_offset(entry), page, gfp & ~__GFP_DIRECT_RECLAIM);
+	old = xa_store(m, &as->i_pages, swp_offset(entry), page, gfp & ~(__GFP_DIRECT_RECLAIM | GFP_ZONEMASK));
 	if (xa_is_err(old)) {
 		xa_unlock(&as->i_pages);
 		return -ENOMEM;

@@ -1,6 +1,11 @@
 /* libFuzzer harness: random sequences of memory syscalls, user accesses,
  * forks, clones, exits and kernel allocations on a small i386 machine
- * (64 MiB) or, when the first byte is odd, an x86_64 one (64 MiB).
+ * (64 MiB) or, when the first byte is odd, an x86_64 one (64 MiB); and
+ * (issue 5) the file syscalls on the simulated file system (open, close,
+ * read, write, pread64, pwrite64, lseek, ftruncate, fsync, fdatasync,
+ * unlink, sync), file mmap (MAP_SHARED/MAP_PRIVATE of an fd, then msync,
+ * mremap, munmap as above) and swapon/swapoff of a small swap file that
+ * every run starts with.
  *
  * The input is a byte program: each operation is an opcode byte followed
  * by argument bytes (see next_op). Addresses come from a table of
@@ -20,12 +25,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mmkit/fs.h>
 #include <mmkit/mman.h>
 #include <mmkit/mmkit.h>
 #include <mmkit/mmu.h>
 #include <mmkit/sched.h>
 #include <mmkit/signal.h>
 #include <mmkit/slab.h>
+#include <mmkit/swap.h>
 #include <mmkit/vmalloc.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -117,6 +124,8 @@ static unsigned long len_arg(struct in *in)
 
 static void check_ret(long r)
 {
+	if (getenv("MMKIT_FUZZ_TRACE"))
+		fprintf(stderr, "  -> %ld\n", r);
 	/* a syscall answers a value or -errno with 0 < errno < 4096 */
 	if (r < 0 && r < -4095)
 		abort();
@@ -216,6 +225,100 @@ static void access_op(struct fz *f, struct in *in, bool write)
 		abort();
 }
 
+/* Paths of the simulated file system: the files every run starts with,
+ * the swap file, and names that do not resolve. */
+static const char *const paths[] = { "f0", "f1", "/f2", "swap", "", "nodir/x", "f0/", "new",
+				     "..", "/" };
+#define NPATHS (sizeof(paths) / sizeof(paths[0]))
+
+static unsigned int fd_arg(struct in *in)
+{
+	unsigned int v = byte(in);
+
+	return v < 224 ? v % 8 : v;	/* mostly the fds a task may hold */
+}
+
+static long long pos_arg(struct in *in)
+{
+	unsigned int sel = byte(in);
+
+	switch (sel % 6) {
+	case 0: return 0;
+	case 1: return -1 - (long long)byte(in);
+	case 2: return (long long)word(in) << 20;
+	case 3: return 0x7fffffffffffffffLL - byte(in);
+	default: return (long long)byte(in) * 4096 + byte(in);
+	}
+}
+
+static void file_op(struct fz *f, struct in *in, unsigned int op)
+{
+	struct machine *m = f->m;
+	unsigned long a, l;
+	unsigned int fd;
+
+	if (!get_current(m))
+		return;	/* the file syscalls need a task */
+	switch (op) {
+	case 0: { static const int fl[] = { O_RDONLY, O_WRONLY, O_RDWR, O_RDWR | O_CREAT,
+					    O_RDWR | O_TRUNC, O_WRONLY | O_APPEND, O_CREAT | O_EXCL,
+					    O_RDONLY | O_DIRECTORY, O_RDWR | O_CREAT | O_TRUNC };
+		unsigned int pi = byte(in) % NPATHS;
+
+		if (getenv("MMKIT_FUZZ_TRACE"))
+			fprintf(stderr, "  open %s\n", paths[pi]);
+		check_ret(sys_open(m, paths[pi], fl[byte(in) % 9], 0600));
+		break; }
+	case 1: check_ret(sys_close(m, fd_arg(in))); break;
+	case 2: fd = fd_arg(in); a = addr_arg(f, in); l = len_arg(in) % 70000;
+		if (byte(in) & 1)
+			check_ret(sys_read(m, fd, a, l));
+		else
+			check_ret(sys_pread64(m, fd, a, l, pos_arg(in)));
+		break;
+	case 3: fd = fd_arg(in); a = addr_arg(f, in); l = len_arg(in) % 70000;
+		if (byte(in) & 1)
+			check_ret(sys_write(m, fd, a, l));
+		else
+			check_ret(sys_pwrite64(m, fd, a, l, pos_arg(in) % (1LL << 24)));
+		break;
+	case 4: { long long pos, r;
+		unsigned int whence;
+
+		fd = fd_arg(in);
+		pos = pos_arg(in);
+		whence = byte(in) % 6;
+		r = sys_lseek(m, fd, pos, whence);
+		if (r < 0 && r < -4095)
+			abort();
+		break; }
+	case 5: fd = fd_arg(in); check_ret(sys_ftruncate(m, fd, pos_arg(in) % (1LL << 24))); break;
+	case 6: fd = fd_arg(in); check_ret(byte(in) & 1 ? sys_fsync(m, fd) : sys_fdatasync(m, fd));
+		break;
+	case 7: check_ret(sys_unlink(m, paths[byte(in) % NPATHS])); break;
+	case 8: case 9: case 10: {	/* file mmap */
+		unsigned int fl = byte(in), prot;
+		unsigned long flags = (fl & 1 ? MAP_SHARED : MAP_PRIVATE) | (fl & 2 ? MAP_FIXED : 0) |
+				      (fl & 4 ? MAP_POPULATE : 0), off;
+
+		fd = fd_arg(in);
+		a = addr_arg(f, in);
+		l = len_arg(in);
+		prot = byte(in) & 7;
+		off = (unsigned long)(byte(in) % 8) * 4096;
+		check_ret(sys_mmap(m, flags & MAP_FIXED ? a & ~4095UL : a, l, prot, flags, fd, off));
+		break; }
+	case 11: { unsigned int sel = byte(in), pi = byte(in) % 4, prio = byte(in);
+
+		check_ret(sel & 1 ? sys_swapoff(m, paths[pi])
+				  : sys_swapon(m, paths[pi], (int)(prio << 8 | (sel & 2 ? 0x8000 : 0))));
+		break; }
+	default: check_ret(sys_sync(m)); break;
+	}
+}
+
+static unsigned long fz_free_pages(struct machine *m);
+
 static void next_op(struct fz *f, struct in *in)
 {
 	struct machine *m = f->m;
@@ -226,6 +329,16 @@ static void next_op(struct fz *f, struct in *in)
 	forget_dead(f);
 	if (f->t[who])
 		mmkit_set_current(m, f->t[who]);
+	if (getenv("MMKIT_FUZZ_TRACE"))	/* replaying a crash: which operations ran */
+		fprintf(stderr, "op %u (case %u) task %d free %lu\n", op % 36,
+			op % 36 >= 22 ? op % 36 - 22 : op % 22, f->t[who] ? f->t[who]->pid : 0,
+			fz_free_pages(m));
+	if (op % 36 >= 22) {
+		file_op(f, in, op % 36 - 22);
+		if (mmkit_check(m))
+			abort();
+		return;
+	}
 	switch (op % 22) {
 	case 0: a = addr_arg(f, in); l = len_arg(in);
 		check_ret(sys_mmap(m, a, l, byte(in) & 7, (word(in) & 0x1fffff) | MAP_ANONYMOUS,
@@ -279,6 +392,78 @@ static void next_op(struct fz *f, struct in *in)
 		abort();
 }
 
+/* Make the lazily created "radix_tree_node" cache before counting pages. */
+static void fz_warm(struct fz *f)
+{
+	struct xarray xa;
+
+	xa_init(&xa);
+	xa_store(f->m, &xa, 1000, &xa, GFP_KERNEL);
+	xa_destroy(f->m, &xa);
+}
+
+/* f0, f1 and /f2 with a few pages of bytes, written by the first task. */
+static void fz_make_files(struct fz *f)
+{
+	static const unsigned char page[4096] = { 1, 2, 3 };
+	unsigned long buf;
+
+	mmkit_set_current(f->m, f->t[0]);
+	buf = (unsigned long)sys_mmap(f->m, 0, 4096, PROT_READ | PROT_WRITE,
+						    MAP_PRIVATE | MAP_ANONYMOUS, -1UL, 0);
+
+	if (mmkit_write(f->m, buf, page, sizeof(page)))
+		abort();
+	for (int i = 0; i < 3; i++) {
+		long fd = sys_open(f->m, paths[i], O_RDWR | O_CREAT, 0644);
+
+		if (fd < 0)
+			abort();
+		for (int p = 0; p <= i; p++)
+			if (sys_pwrite64(f->m, (unsigned int)fd, buf, 4096, (long long)p * 4096 * 3) != 4096)
+				abort();
+		sys_close(f->m, (unsigned int)fd);
+	}
+	sys_munmap(f->m, buf, 4096);
+}
+
+/* After every task exited: unlink what the run may have made (their page
+ * cache goes with the last close) and turn the swap area off. */
+static void fz_remove_files(struct fz *f)
+{
+	struct task_struct *t = mmkit_spawn(f->m, "fz-end", NULL);
+
+	if (!t)
+		abort();
+	mmkit_set_current(f->m, t);
+	sys_swapoff(f->m, "swap");
+	for (unsigned int i = 0; i < NPATHS; i++)
+		sys_unlink(f->m, paths[i]);	/* the swap file too: a cached inode stays */
+	mmkit_exit(f->m, t, 0);
+	if (mmkit_check(f->m))
+		abort();
+}
+
+/* After fz_remove_files: no file inode may be left (they are all
+ * unlinked and closed); directories opened by the run ("/", "..") stay in
+ * the inode cache as Linux keeps them. Returns whether any did. */
+static bool fz_dirs_cached(struct fz *f)
+{
+	bool dirs = false;
+
+	for (struct list_head *l = f->m->fs.inodes.next; l != &f->m->fs.inodes; l = l->next) {
+		struct inode *inode = list_entry(l, struct inode, i_list);
+
+		if ((inode->i_mode & MMKIT_S_IFMT) != MMKIT_S_IFDIR) {
+			fprintf(stderr, "inode %lu (%s) left, i_count %d\n", inode->i_ino,
+				inode->i_path, inode->i_count);
+			abort();
+		}
+		dirs = true;
+	}
+	return dirs;
+}
+
 static unsigned long fz_free_pages(struct machine *m)
 {
 	unsigned long n = 0;
@@ -305,9 +490,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.m = mmkit_machine_create(&d);
 	if (!f.m || mmkit_boot(f.m))
 		abort();
+	/* the swap file and the files every run starts with: swapoff and
+	 * unlink at the end give their memory back */
+	fz_warm(&f);
 	free0 = fz_free_pages(f.m);
 	kt0 = f.m->pgtables.nr_kernel_tables;
+	if (mmkit_mkswap(f.m, "swap", 64 * 4096) || sys_swapon(f.m, "swap", 0))
+		abort();
 	new_task(&f, mmkit_spawn(f.m, "fz", NULL), true);
+	fz_make_files(&f);
 	while (in.n)
 		next_op(&f, &in);
 	/* everyone exits; parents reap */
@@ -324,6 +515,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		mmkit_exit(f.m, t, 0);
 	}
+	fz_remove_files(&f);
 	while (f.nk) {
 		in.n = 1;	/* force frees */
 		in.p = (const uint8_t *)"\x01";
@@ -331,7 +523,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (mmkit_check(f.m))
 		abort();
-	if (fz_free_pages(f.m) + (f.m->pgtables.nr_kernel_tables - kt0) != free0) {
+	/* an area whose file was unlinked while active cannot be named any
+	 * more: its swap_map stays, so the count is not comparable */
+	if (!f.m->swap.total_swap_pages && !fz_dirs_cached(&f) &&
+	    fz_free_pages(f.m) + (f.m->pgtables.nr_kernel_tables - kt0) != free0) {
 		fprintf(stderr, "page leak: %lu free, %lu at the start\n", fz_free_pages(f.m), free0);
 		abort();
 	}
