@@ -3,7 +3,8 @@
  * file ROOT/dev/NAME: fstat says so (S_IFBLK, rdev 254:16*i, size 0), the
  * end of the device is ENOSPC for write, ftruncate is EINVAL and O_TRUNC
  * is ignored, its page cache is Buffers in /proc/meminfo (not Cached), and
- * swap on it is a "partition" in /proc/swaps. */
+ * swap on it is a "partition" in /proc/swaps. Also: an active swap file
+ * is protected as IS_SWAPFILE makes it. */
 #include "file_test.h"
 
 #include <mmkit/swap.h>
@@ -120,6 +121,33 @@ static void test_swap_on_a_disk_is_a_partition(void **state)
 	fl_done(m, &f);
 }
 
+/* An active swap file is IS_SWAPFILE: unlink is EPERM (may_delete), a
+ * write or a shrinking truncate is ETXTBSY (generic_write_checks_count,
+ * inode_newsize_ok); after swapoff all three work again. */
+static void test_active_swap_file_is_protected(void **state)
+{
+	struct ft_files f;
+	struct machine *m = fl_boot(&f);
+	int fd;
+
+	(void)state;
+	assert_int_equal(mmkit_mkswap(m, "/swapfile", 64 * 4096), 0);
+	assert_int_equal(sys_swapon(m, "/swapfile", 0), 0);
+	fd = (int)sys_open(m, "/swapfile", O_RDWR, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(fl_write(m, &f, fd, "x", 1), -ETXTBSY);
+	assert_int_equal(sys_ftruncate(m, fd, 4096), -ETXTBSY);
+	assert_int_equal(sys_truncate(m, "/swapfile", 0), -ETXTBSY);
+	assert_int_equal(sys_ftruncate(m, fd, 128 * 4096), 0);	/* growing is allowed */
+	assert_int_equal(sys_unlink(m, "/swapfile"), -EPERM);
+	assert_int_equal(sys_swapoff(m, "/swapfile"), 0);
+	assert_int_equal(fl_write(m, &f, fd, "x", 1), 1);
+	assert_int_equal(sys_ftruncate(m, fd, 4096), 0);
+	assert_int_equal(sys_close(m, fd), 0);
+	assert_int_equal(sys_unlink(m, "/swapfile"), 0);
+	fl_done(m, &f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_disk_is_a_block_device_of_fixed_size),
 		cmocka_unit_test(test_device_page_cache_is_buffers),
 		cmocka_unit_test(test_swap_on_a_disk_is_a_partition),
+		cmocka_unit_test(test_active_swap_file_is_protected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

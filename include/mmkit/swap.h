@@ -131,6 +131,7 @@ long sys_swapon(struct machine *m, const char *path, int swap_flags);
  * it does not exist, -ENOMEM when memory ran out (the area stays active).
  */
 long sys_swapoff(struct machine *m, const char *path);
+bool is_swapfile_ino(struct machine *m, unsigned long ino);
 
 /**
  * mmkit_mkswap() - write a swap file of @bytes (rounded down to pages) at

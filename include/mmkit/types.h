@@ -78,6 +78,7 @@ typedef u64 resource_size_t;
 #define EINVAL 22
 #define ENFILE 23
 #define EMFILE 24
+#define ETXTBSY 26
 #define EFBIG 27
 #define ENOSPC 28
 #define ESPIPE 29

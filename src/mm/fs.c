@@ -299,6 +299,10 @@ static int inode_truncate(struct machine *m, struct inode *inode, long long leng
 	long long old;
 	int err;
 
+	/* inode_newsize_ok: shrinking an active swap file would let swap-out
+	 * scribble on freed blocks */
+	if (length < inode->i_size && is_swapfile_ino(m, inode->i_ino))
+		return -ETXTBSY;
 	err = machine_file_truncate(m, inode->i_host, length);
 	if (err)
 		return err;
@@ -680,7 +684,8 @@ static void mark_files_deleted(struct inode *inode)
  * @m: the machine
  * @path: the file
  *
- * Returns 0, -ENOENT, -EISDIR (a directory), -ENOTDIR, -EFAULT (NULL).
+ * Returns 0, -ENOENT, -EISDIR (a directory), -ENOTDIR, -EFAULT (NULL),
+ * -EPERM (an active swap file, or a disk's node).
  */
 long sys_unlink(struct machine *m, const char *path)
 {
@@ -708,6 +713,19 @@ long sys_unlink(struct machine *m, const char *path)
 		else if (fh >= 0)
 			machine_file_close(m, fh);
 		return fh < 0 ? fh : -ENOTDIR;
+	}
+	if (m->swap.nr_swapfiles) {	/* may_delete: IS_SWAPFILE is EPERM */
+		struct machine_file_stat hs;
+		int fh = machine_file_open(m, norm, O_RDONLY, 0, &hs);
+
+		if (fh >= 0) {
+			machine_file_close(m, fh);
+			if (is_swapfile_ino(m, hs.ino)) {
+				if (inode)
+					iput(m, inode);
+				return -EPERM;
+			}
+		}
 	}
 	err = machine_file_unlink(m, norm);
 	if (inode) {

@@ -42,6 +42,8 @@ static long write_checks(struct machine *m, struct file *file, long long *pos,
 	struct task_struct *tsk = get_current(m);
 	unsigned long limit = tsk ? tsk->rlim[RLIMIT_FSIZE].rlim_cur : ~0UL;
 
+	if (is_swapfile_ino(m, file->f_inode->i_ino))
+		return -ETXTBSY;	/* generic_write_checks_count: IS_SWAPFILE */
 	if (file->f_flags & O_APPEND)
 		*pos = file->f_inode->i_size;
 	if (count > MAX_RW_COUNT)

@@ -175,6 +175,25 @@ static struct swap_info_struct *find_area(struct machine *m, unsigned long ino, 
 	return NULL;
 }
 
+/**
+ * is_swapfile_ino() - is the host file @ino an active swap area (Linux's
+ *	IS_SWAPFILE(inode): unlink is EPERM, write and shrinking truncate
+ *	ETXTBSY while it is)
+ * @m: the machine
+ * @ino: the host inode number (inode->i_ino of the simulated fs)
+ */
+bool is_swapfile_ino(struct machine *m, unsigned long ino)
+{
+	bool ret;
+
+	if (!m->swap.nr_swapfiles)
+		return false;
+	spin_lock(&m->swap.swap_lock);
+	ret = find_area(m, ino, false) != NULL;
+	spin_unlock(&m->swap.swap_lock);
+	return ret;
+}
+
 /* The name /proc/swaps shows: absolute in the simulated file system. */
 static void set_swap_path(struct swap_info_struct *si, const char *path)
 {
