@@ -151,6 +151,7 @@ static vm_fault_t do_anonymous_page(struct machine *m, struct vm_fault *vmf)
 	page = alloc_zeroed_user_highpage(m);
 	if (!page)
 		return VM_FAULT_OOM;
+	SetPageUptodate(page);	/* __folio_mark_uptodate: the swap cache relies on it */
 	entry = mk_pte(m, page, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));
@@ -188,6 +189,7 @@ static vm_fault_t finish_fault(struct machine *m, struct vm_fault *vmf, struct p
 		return VM_FAULT_NOPAGE;
 	}
 	if (anon) {
+		SetPageUptodate(page);	/* __folio_mark_uptodate of do_cow_fault's copy */
 		inc_mm_counter(mm, MM_ANONPAGES);
 		page_add_new_anon_rmap(m, page, vma, vmf->address);
 		lru_cache_add_inactive_or_unevictable(m, page, vma);
@@ -366,6 +368,7 @@ static vm_fault_t wp_page_copy(struct machine *m, struct vm_fault *vmf, struct p
 	}
 	if (!new)
 		goto oom;
+	SetPageUptodate(new);	/* __folio_mark_uptodate */
 	spin_lock(&mm->page_table_lock);
 	if (pte_same(ptep_get(m, vmf->pte), vmf->orig_pte)) {
 		if (!old) {

@@ -2,9 +2,11 @@
  * check_user_memory, so after every test step at debug_vm 2). See the
  * invariants in mm/swap.h. The per-slot pte counts go to si->check_map,
  * allocated at swapon when debug_vm is on, so the checker itself never
- * allocates. Shmem's swap entries are not walked here: when shmem has
- * registered its swapoff hook, a slot may hold more references than swap
- * ptes, never fewer. The machine must be quiescent. */
+ * allocates. Shmem's swap entries (value entries in the i_pages of the
+ * objects on m->ipc.shmem_inodes) are counted with the ptes, so each
+ * slot's count must equal its references exactly. The machine must be
+ * quiescent. */
+#include "mm/shmem_fs.h"
 #include "mm/swap.h"
 
 #define BAD_MAX 20
@@ -52,6 +54,30 @@ int swap_check_pte(struct machine *m, swp_entry_t entry)
 	return 0;
 }
 
+/* Count the swap entries shmem objects hold, like swap ptes (the
+ * references shmem_writepage took with swap_duplicate). */
+static int count_shmem_entries(struct machine *m)
+{
+	struct shmem_inode_info *info;
+	int n = 0;
+
+	spin_lock(&m->ipc.shmem_lock);
+	list_for_each_entry(info, &m->ipc.shmem_inodes, swaplist) {
+		struct address_space *mapping = info->inode->i_mapping;
+		unsigned long index;
+		void *entry;
+
+		xa_lock(&mapping->i_pages);
+		xa_for_each(&mapping->i_pages, index, entry)
+			if (xa_is_value(entry) && swap_check_pte(m, (swp_entry_t){ xa_to_value(entry) }))
+				n += bad(m, n, "BUG: shmem ino %lu index %lx: bad swap entry %lx\n",
+					 (unsigned long)info->inode->i_ino, index, xa_to_value(entry));
+		xa_unlock(&mapping->i_pages);
+	}
+	spin_unlock(&m->ipc.shmem_lock);
+	return n;
+}
+
 /* The counts of one slot against its ptes and the swap cache. */
 static int check_slot(struct machine *m, struct swap_info_struct *si, unsigned long off, int nbad)
 {
@@ -68,7 +94,7 @@ static int check_slot(struct machine *m, struct swap_info_struct *si, unsigned l
 	if (si->check_map) {
 		unsigned long ptes = si->check_map[off];
 
-		if (m->swap.shmem_unuse ? count < ptes : count != ptes)
+		if (count != ptes)
 			n += bad(m, nbad + n, "BUG: swap slot %u:%lx: count %lu but %lu swap ptes\n",
 				 si->type, off, count, ptes);
 	}
@@ -124,7 +150,7 @@ static int check_area(struct machine *m, struct swap_info_struct *si, int nbad)
 int swap_check_end(struct machine *m)
 {
 	long free = 0, total = 0;
-	int n = 0;
+	int n = count_shmem_entries(m);
 
 	for (int t = 0; t < m->swap.nr_swapfiles; t++) {
 		struct swap_info_struct *si = m->swap.swap_info[t];
