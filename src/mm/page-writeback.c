@@ -256,13 +256,26 @@ int filemap_write_and_wait_range(struct machine *m, struct address_space *mappin
  */
 void sync_filesystems(struct machine *m)
 {
-	struct inode *inode;
+	struct inode *inode, *prev = NULL;
 
 	if (!m->fs.ready)
 		return;
+	/* as wait_sb_inodes: hold the inode, drop the list lock for the I/O
+	 * (writeback may drop the last reference of another inode, whose
+	 * evict takes inode_lock); the held inode keeps our place */
 	spin_lock(&m->fs.inode_lock);
-	list_for_each_entry(inode, &m->fs.inodes, i_list)
-		if (inode->i_host >= 0 && inode->i_data.nrdirty)
-			filemap_write_and_wait_range(m, &inode->i_data, 0, MAX_LFS_FILESIZE);
+	list_for_each_entry(inode, &m->fs.inodes, i_list) {
+		if (inode->i_host < 0 || !inode->i_data.nrdirty || (inode->i_state & I_FREEING))
+			continue;
+		ihold(inode);
+		spin_unlock(&m->fs.inode_lock);
+		if (prev)
+			iput(m, prev);
+		prev = inode;
+		filemap_write_and_wait_range(m, &inode->i_data, 0, MAX_LFS_FILESIZE);
+		spin_lock(&m->fs.inode_lock);
+	}
 	spin_unlock(&m->fs.inode_lock);
+	if (prev)
+		iput(m, prev);
 }
