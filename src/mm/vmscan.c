@@ -52,7 +52,7 @@ void vmscan_init(struct machine *m)
 	}
 	m->reclaim.sysctl_swappiness = 60;
 	m->reclaim.sysctl_oom_dump_tasks = 1;
-	m->reclaim.kswapd_highest_zoneidx = MAX_NR_ZONES - 1;
+	m->reclaim.kswapd_highest_zoneidx = 0;	/* raised by each wakeup */
 	/* the description's `reclaim POLICY` and `max_resident N` (checked by its parser) */
 	if (m->desc.reclaim[0])
 		mmkit_set_reclaim_policy(m, m->desc.reclaim);
@@ -580,6 +580,24 @@ static bool pgdat_balanced(struct machine *m, int order, int highest_zoneidx)
  *
  * kswapd runs at the next safe point (kswapd_run_pending).
  */
+static void atomic_max_uint(unsigned int *p, unsigned int v)
+{
+	unsigned int old = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	while (old < v && !__atomic_compare_exchange_n(p, &old, v, true, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
+}
+
+static void atomic_max_int(int *p, int v)
+{
+	int old = __atomic_load_n(p, __ATOMIC_RELAXED);
+
+	while (old < v && !__atomic_compare_exchange_n(p, &old, v, true, __ATOMIC_RELAXED,
+						       __ATOMIC_RELAXED))
+		;
+}
+
 void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, unsigned int order,
 		   int highest_zoneidx)
 {
@@ -592,11 +610,11 @@ void wakeup_kswapd(struct machine *m, struct zone *zone, gfp_t gfp, unsigned int
 		return;	/* hopeless node: direct reclaim and the OOM killer take over */
 	if (pgdat_balanced(m, (int)order, highest_zoneidx))
 		return;
-	if (!__atomic_load_n(&rs->kswapd_wanted, __ATOMIC_RELAXED) || order > rs->kswapd_order)
-		rs->kswapd_order = order;
-	if (!__atomic_load_n(&rs->kswapd_wanted, __ATOMIC_RELAXED) ||
-	    highest_zoneidx > rs->kswapd_highest_zoneidx)
-		rs->kswapd_highest_zoneidx = highest_zoneidx;
+	/* the largest request since kswapd last took them (several CPUs may
+	 * wake it at once: atomic maxima, cf. the READ_ONCE/WRITE_ONCE pair
+	 * on pgdat->kswapd_order) */
+	atomic_max_uint(&rs->kswapd_order, order);
+	atomic_max_int(&rs->kswapd_highest_zoneidx, highest_zoneidx);
 	__atomic_store_n(&rs->kswapd_wanted, true, __ATOMIC_RELEASE);
 }
 
@@ -630,7 +648,7 @@ static unsigned long balance_pgdat(struct machine *m, int order, int highest_zon
 	}
 	if (!total)
 		__atomic_fetch_add(&m->node.kswapd_failures, 1, __ATOMIC_RELAXED);
-	m->reclaim.kswapd_runs++;
+	__atomic_fetch_add(&m->reclaim.kswapd_runs, 1, __ATOMIC_RELAXED);
 	return total;
 }
 
@@ -667,19 +685,24 @@ bool kswapd_run_pending(struct machine *m)
 	unsigned int cpu = smp_processor_id(m);
 	struct task_struct *prev;
 	bool ran = oom_reap_pending(m);
+	unsigned int order;
+	int zoneidx;
 
 	if (!__atomic_load_n(&rs->kswapd_wanted, __ATOMIC_ACQUIRE) || cpu >= NR_CPUS)
 		return ran;
 	if (__atomic_exchange_n(&rs->kswapd_running, true, __ATOMIC_ACQUIRE))
 		return ran;	/* another CPU (or an outer frame) runs it */
 	__atomic_store_n(&rs->kswapd_wanted, false, __ATOMIC_RELAXED);
+	/* take the request; wakeups from now on start afresh */
+	order = __atomic_exchange_n(&rs->kswapd_order, 0, __ATOMIC_ACQ_REL);
+	zoneidx = __atomic_exchange_n(&rs->kswapd_highest_zoneidx, 0, __ATOMIC_ACQ_REL);
 	prev = cpu_curr(m, cpu);
 	set_cpu_curr(m, cpu, kswapd_task(m));	/* context switch to kswapd0 */
 	/* kswapd sleeps only once the node is balanced, or hopeless
 	 * (cf. kswapd's loop around prepare_kswapd_sleep) */
 	for (int passes = 0; passes < 4 * MAX_RECLAIM_RETRIES; passes++) {
-		balance_pgdat(m, (int)rs->kswapd_order, rs->kswapd_highest_zoneidx);
-		if (pgdat_balanced(m, (int)rs->kswapd_order, rs->kswapd_highest_zoneidx) ||
+		balance_pgdat(m, (int)order, zoneidx);
+		if (pgdat_balanced(m, (int)order, zoneidx) ||
 		    __atomic_load_n(&m->node.kswapd_failures, __ATOMIC_RELAXED) >= MAX_RECLAIM_RETRIES)
 			break;
 	}
