@@ -67,6 +67,24 @@ static const struct help_topic topics[] = {
 	  "levels on i386, 4 on x86_64) through the TLB; a missing or read-only PTE\n"
 	  "raises a page fault. mprotect changes PTEs and flushes the TLB.",
 	  "docs/mmu.md", "mprotect-mremap-mlock", NULL },
+	{ "bootmem", "memory detection and boot (arch/x86/kernel/e820.c, setup.c, mm/memblock.c)",
+	  "setup_arch reads the BIOS e820 map, sanitizes it (overlaps, sorting),\n"
+	  "applies mem=/memmap=, finds max_low_pfn and highstart_pfn, reserves the\n"
+	  "kernel image in the boot-time allocator and builds the direct map; then\n"
+	  "free_area_init sizes the zones and the free pages go to the buddy\n"
+	  "allocator. Watch the kernel log and /proc/iomem, /proc/zoneinfo.",
+	  "docs/boot.md", NULL, "mmkit boot pc-i386-2g" },
+	{ "vma", "the process address space: mm_struct and vm_area_struct (mm/mmap.c)",
+	  "Each process's mm_struct holds its page tables (pgd) and the sorted\n"
+	  "vm_area_structs covering [start, end) with flags and protections; mmap,\n"
+	  "munmap, mprotect and mremap split, merge and move them; find_vma maps an\n"
+	  "address to its area. Watch /proc/PID/maps and /proc/PID/smaps.",
+	  "docs/address-space.md", "mprotect-mremap-mlock", NULL },
+	{ "shm", "System V shared memory and shmem (ipc/shm.c, mm/shmem.c)",
+	  "shmget creates a segment backed by a shmem file; every shmat maps the\n"
+	  "same pages (MAP_SHARED), counted as Shmem in meminfo and swappable to\n"
+	  "swap. shmctl(IPC_RMID) destroys it when the last attach is gone.",
+	  "docs/shmem.md", "shm", NULL },
 	{ "pagecache", "the page cache and file mappings (mm/filemap.c)",
 	  "read(2) and file faults look pages up by (inode, offset) in the file's\n"
 	  "page cache and read missing ones from the disk (with read-ahead); every\n"
@@ -125,4 +143,53 @@ void mmkit_help_topics_list(void)
 {
 	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++)
 		printf("   %-10s %s\n", topics[i].name, topics[i].title);
+}
+
+/* The topic as JSON fields, without braces. */
+static void topic_fields(const struct help_topic *t, bool text)
+{
+	printf("\"topic\": ");
+	json_string(stdout, t->name);
+	printf(", \"title\": ");
+	json_string(stdout, t->title);
+	if (text) {
+		printf(", \"text\": ");
+		json_string(stdout, t->text);
+	}
+	printf(", \"doc\": ");
+	json_string(stdout, t->doc);
+	printf(", \"scenario\": ");
+	if (t->scenario)
+		printf("\"examples/scenarios/%s.mms\"", t->scenario);
+	else
+		printf("null");
+	printf(", \"run\": ");
+	if (t->scenario)
+		printf("\"mmkit run examples/scenarios/%s.mms\"", t->scenario);
+	else
+		json_string(stdout, t->run);
+}
+
+int mmkit_help_topic_json(const char *topic)
+{
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		if (strcmp(topic, topics[i].name))
+			continue;
+		printf("{");
+		topic_fields(&topics[i], true);
+		printf("}\n");
+		return 0;
+	}
+	return -1;
+}
+
+void mmkit_help_topics_json(void)
+{
+	printf("[");
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		printf("%s\n  {", i ? "," : "");
+		topic_fields(&topics[i], false);
+		printf("}");
+	}
+	printf("]");
 }

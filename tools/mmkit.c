@@ -6,6 +6,10 @@
  *   mmkit run SCENARIO [--machine M] [--json] run a scenario (docs/scenarios.md)
  *   mmkit help [COMMAND]                     help, git style
  *
+ * Every command takes --json (one JSON object on stdout, documented in
+ * docs/mmkit.1) and, anywhere before a "--", --progress / --no-progress
+ * (tools/progress.c).
+ *
  * MACHINE is a path to a .machine file or the name of a shipped one
  * (examples/machines/NAME.machine); without it, the built-in default. */
 #include <errno.h>
@@ -129,19 +133,21 @@ static int cmd_boot(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *extra = NULL;
 	struct machine_desc d;
 	struct machine *m;
-	bool check = false;
+	bool check = false, json = false;
 	int opt, bad = 0;
 
-	while ((opt = getopt_long(argc, argv, "c:kh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:kjh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': extra = optarg; break;
 		case 'k': check = true; break;
+		case 'j': json = true; break;
 		case 'h': printf("usage: %s\n", find_command("boot")->usage); return 0;
 		default: return usage_error("boot");
 		}
@@ -152,6 +158,8 @@ static int cmd_boot(int argc, char **argv)
 		return 1;
 	if (extra && append_cmdline(&d, extra))
 		return 1;
+	if (json)
+		return json_boot(&d, check);
 	m = boot_machine(&d, true);
 	if (!m)
 		return 1;
@@ -169,18 +177,21 @@ static int cmd_cat(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "machine", required_argument, NULL, 'm' },
 		{ "cmdline", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *spec = NULL, *extra = NULL;
 	struct machine_desc d;
 	struct machine *m;
+	bool json = false;
 	int opt, status = 0;
 
-	while ((opt = getopt_long(argc, argv, "m:c:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:c:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm': spec = optarg; break;
 		case 'c': extra = optarg; break;
+		case 'j': json = true; break;
 		case 'h': printf("usage: %s\n", find_command("cat")->usage); return 0;
 		default: return usage_error("cat");
 		}
@@ -189,6 +200,8 @@ static int cmd_cat(int argc, char **argv)
 		return usage_error("cat");
 	if (load_machine(spec, &d) || (extra && append_cmdline(&d, extra)))
 		return 1;
+	if (json)
+		return json_cat(&d, argv + optind, argc - optind);
 	m = boot_machine(&d, false);
 	if (!m)
 		return 1;
@@ -215,7 +228,8 @@ static int cmd_machines(int argc, char **argv)
 	struct dirent **list;
 	int n;
 
-	(void)argv;
+	if (argc == 2 && (!strcmp(argv[1], "--json") || !strcmp(argv[1], "-j")))
+		return json_machines();
 	if (argc > 1)
 		return usage_error("machines");
 	n = scandir(machines_dir(), &list, NULL, alphasort);
@@ -235,6 +249,15 @@ static int cmd_machines(int argc, char **argv)
 	return 0;
 }
 
+/* The progress bar of a long scenario: one tick per command. */
+static void run_step(struct machine *m, int index, const char *src, void *arg)
+{
+	(void)m;
+	(void)src;
+	if (index >= 0)
+		progress_update(arg, (uint64_t)index + 1);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -245,6 +268,7 @@ static int cmd_run(int argc, char **argv)
 	};
 	struct mmkit_scenario_opts ro = { .machines_dir = machines_dir() };
 	struct mmkit_scenario *sc;
+	struct progress bar;
 	char err[1024];
 	int opt, ret;
 
@@ -263,7 +287,13 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	/* auto mode: no bar over the results on the same terminal */
+	progress_start(&bar, "running", "commands", (uint64_t)mmkit_scenario_nr_commands(sc),
+		       ro.json || isatty(1));
+	ro.step = run_step;
+	ro.step_arg = &bar;
 	ret = mmkit_scenario_run(sc, &ro);
+	progress_end(&bar, (uint64_t)mmkit_scenario_nr_commands(sc));
 	mmkit_scenario_free(sc);
 	return ret;
 }
@@ -274,23 +304,26 @@ extern const char trace_usage[];
 
 static const struct command commands[] = {
 	{ "boot", "Boot a machine and print its kernel log",
-	  "mmkit boot [MACHINE] [--cmdline ARGS] [--check]\n\n"
+	  "mmkit boot [MACHINE] [--cmdline ARGS] [--check] [--json]\n\n"
 	  "Boots MACHINE (a .machine file or a name from 'mmkit machines'; the\n"
 	  "built-in i386 128 MiB PC when omitted) through setup_arch, bootmem and\n"
 	  "the buddy allocator, then prints the kernel log as dmesg would.\n\n"
 	  "    -c, --cmdline ARGS  append ARGS to the kernel command line (mem=, memmap=, highmem=)\n"
-	  "    -k, --check         run the invariant checker after boot; exit 1 on violations",
+	  "    -k, --check         run the invariant checker after boot; exit 1 on violations\n"
+	  "    -j, --json          print the machine, the result and the log lines as JSON",
 	  cmd_boot },
 	{ "cat", "Boot a machine and print /proc files",
-	  "mmkit cat [-m MACHINE] [--cmdline ARGS] /proc/FILE...\n\n"
+	  "mmkit cat [-m MACHINE] [--cmdline ARGS] [--json] /proc/FILE...\n\n"
 	  "Prints the simulated machine's /proc views in Linux's exact formats.\n"
 	  "Files: see 'mmkit help proc'.\n\n"
 	  "    -m, --machine MACHINE  the machine to boot (default: built-in)\n"
-	  "    -c, --cmdline ARGS     append ARGS to the kernel command line",
+	  "    -c, --cmdline ARGS     append ARGS to the kernel command line\n"
+	  "    -j, --json             print {machine, ..., files: {PATH: TEXT}, errors: {}}",
 	  cmd_cat },
 	{ "machines", "List the shipped machine descriptions",
-	  "mmkit machines\n\n"
-	  "Lists the machines under $MMKIT_MACHINES (default " MMKIT_MACHINES_DIR ").",
+	  "mmkit machines [--json]\n\n"
+	  "Lists the machines under $MMKIT_MACHINES (default " MMKIT_MACHINES_DIR ").\n"
+	  "--json gives each one's arch, CPUs, highmem, usable e820 RAM and cmdline.",
 	  cmd_machines },
 	{ "run", "Run a scenario: a script of syscalls, allocations and /proc views",
 	  "mmkit run SCENARIO [--machine MACHINE] [--json]\n\n"
@@ -306,8 +339,13 @@ static const struct command commands[] = {
 	{ "proc", "Write the simulated machine's /proc tree into a directory", PROC_USAGE, cmd_proc },
 	{ "report", "Plot a scenario's memory over its steps as an HTML page", REPORT_USAGE, cmd_report },
 	{ "help", "Show help for mmkit or one of its commands",
-	  "mmkit help [COMMAND|proc|scenario|TOPIC]\n\n"
-	  "TOPIC is a mechanism: buddy slab vmalloc kmap paging cow stack brk mmu", cmd_help },
+	  "mmkit help [COMMAND|proc|scenario|TOPIC] [--json]\n\n"
+	  "TOPIC is a mechanism: bootmem buddy slab vmalloc kmap vma paging cow stack\n"
+	  "brk mmu pagecache swap shm oom replacement policies (see docs/seeds.md for\n"
+	  "the map from the seed notes' topics).\n\n"
+	  "Global options, before any '--': --progress / --no-progress force the\n"
+	  "progress bars of long commands on or off (default: only on a terminal,\n"
+	  "never in --json mode or with CI set; MMKIT_PROGRESS=1/0 does the same).", cmd_help },
 };
 
 static const struct command *find_command(const char *name)
@@ -346,10 +384,50 @@ static int help_scenario(void)
 	return 0;
 }
 
+/* `mmkit help [TOPIC|COMMAND] --json`. */
+static int help_json(const char *what)
+{
+	const struct command *c;
+
+	if (!what) {
+		printf("{\"version\": \"0.1.0\", \"commands\": [");
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+			printf("%s\n  {\"command\": \"%s\", \"summary\": ", i ? "," : "",
+			       commands[i].name);
+			json_string(stdout, commands[i].summary);
+			printf("}");
+		}
+		printf("],\n \"topics\": ");
+		mmkit_help_topics_json();
+		printf("}\n");
+		return 0;
+	}
+	if (!mmkit_help_topic_json(what))
+		return 0;
+	c = find_command(what);
+	if (!c) {
+		fprintf(stderr, "mmkit: no help for '%s'. See 'mmkit --help'.\n", what);
+		return 1;
+	}
+	printf("{\"command\": \"%s\", \"summary\": ", c->name);
+	json_string(stdout, c->summary);
+	printf(", \"usage\": ");
+	json_string(stdout, c->usage);
+	printf("}\n");
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	const struct command *c;
 
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") && strcmp(argv[i], "-j"))
+			continue;
+		if (argc > 3)
+			return usage_error("help");
+		return help_json(argc == 3 ? argv[3 - i] : NULL);
+	}
 	if (argc < 2) {
 		main_usage(stdout);
 		return 0;
@@ -377,6 +455,28 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/* Take --progress / --no-progress out of argv (up to a "--": what
+ * follows is a traced program's). Returns the new argc. */
+static int strip_global_options(int argc, char **argv)
+{
+	int out = 1, in = 1;
+
+	for (; in < argc; in++) {
+		if (!strcmp(argv[in], "--"))
+			break;
+		if (!strcmp(argv[in], "--progress"))
+			progress_set_mode(PROGRESS_ON);
+		else if (!strcmp(argv[in], "--no-progress"))
+			progress_set_mode(PROGRESS_OFF);
+		else
+			argv[out++] = argv[in];
+	}
+	while (in < argc)
+		argv[out++] = argv[in++];
+	argv[out] = NULL;
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *c;
@@ -390,6 +490,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--version")) {
 		printf("mmkit version 0.1.0\n");
 		return 0;
+	}
+	argc = strip_global_options(argc, argv);
+	if (argc < 2) {
+		main_usage(stderr);
+		return 2;
 	}
 	c = find_command(argv[1]);
 	if (!c) {

@@ -34,6 +34,9 @@
 struct exporter {
 	const char *dir;
 	int errors;
+	int files;		/* files written */
+	int pids[64];		/* the PID directories written (the first 64) */
+	int nr_pids;
 	bool done;
 };
 
@@ -58,6 +61,8 @@ static void put_file(struct exporter *x, const char *rel, const char *data, size
 	if (!f || fwrite(data, 1, len, f) != len || fclose(f)) {
 		fprintf(stderr, "mmkit: proc export: %s: %s\n", path, strerror(errno));
 		x->errors++;
+	} else {
+		x->files++;
 	}
 }
 
@@ -237,14 +242,18 @@ static void export_tree(struct exporter *x, struct machine *m)
 	put_stat(x, m);
 	put_times(x, m);
 	put_cpuinfo(x, m);
-	list_for_each_entry(t, &m->sched.tasks, tasks)
+	list_for_each_entry(t, &m->sched.tasks, tasks) {
 		put_pid(x, m, t);
+		if (x->nr_pids < (int)(sizeof(x->pids) / sizeof(x->pids[0])))
+			x->pids[x->nr_pids++] = (int)t->pid;
+	}
 	put_self(x, m);
 	x->done = true;
 }
 
 static void export_step(struct machine *m, int index, const char *src, void *arg)
 {
+	(void)src;
 	if (index == -1)
 		export_tree(arg, m);
 }
@@ -310,21 +319,38 @@ static int export_scenario(struct exporter *x, const char *file, const char *spe
 	return ret;
 }
 
+/* --json: {"dir", "scenario", "status", "files", "errors", "pids": [...]} */
+static void print_json(const struct exporter *x, const char *scenario, int status)
+{
+	printf("{\"dir\": ");
+	json_string(stdout, x->dir);
+	printf(", \"scenario\": ");
+	json_string(stdout, scenario);
+	printf(", \"status\": %d, \"files\": %d, \"errors\": %d, \"pids\": [", status,
+	       x->files, x->errors);
+	for (int i = 0; i < x->nr_pids; i++)
+		printf("%s%d", i ? ", " : "", x->pids[i]);
+	printf("]}\n");
+}
+
 static int proc_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "machine", required_argument, NULL, 'm' },
 		{ "scenario", required_argument, NULL, 's' },
 		{ "cmdline", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *spec = NULL, *scenario = NULL, *extra = NULL;
 	struct exporter x = { 0 };
+	bool json = false;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "m:s:c:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "m:s:c:jh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'j': json = true; break;
 		case 'm': spec = optarg; break;
 		case 's': scenario = optarg; break;
 		case 'c': extra = optarg; break;
@@ -340,7 +366,10 @@ static int proc_export(int argc, char **argv)
 	if (mkdir_one(&x, x.dir))
 		return 1;
 	ret = scenario ? export_scenario(&x, scenario, spec) : export_booted(&x, spec, extra);
-	return ret ? ret : x.errors ? 1 : 0;
+	ret = ret ? ret : x.errors ? 1 : 0;
+	if (json)
+		print_json(&x, scenario, ret);
+	return ret;
 }
 
 int cmd_proc(int argc, char **argv)

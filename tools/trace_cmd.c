@@ -4,6 +4,7 @@
  *
  *   mmkit trace record [-o FILE] -- PROGRAM ARGS
  *   mmkit trace convert LOG [-o FILE] [--maps STDERR]
+ *   mmkit trace info TRACE
  *   mmkit trace replay ... (tools/trace_replay_cmd.c)
  *
  * Recording runs valgrind --tool=lackey --trace-mem=yes --trace-syscalls=yes
@@ -41,14 +42,17 @@ int trace_replay(int argc, char **argv);
 const char trace_usage[] =
 	"mmkit trace record [-o FILE] -- PROGRAM [ARGS...]\n"
 	"       mmkit trace convert LOG [-o FILE] [--maps STDERR]\n"
+	"       mmkit trace info TRACE [--json]\n"
 	"       mmkit trace replay TRACE [--machine M] [--ram SIZE] [--window N] [--json]\n"
-	"                          [--policy P] [--frames N] [--swap SIZE] [--compare-policies]\n\n"
+	"                          [--policy P] [--frames N] [--swap SIZE] [--compare-policies]\n"
+	"                          [--report DIR]\n\n"
 	"record runs PROGRAM under valgrind's lackey (valgrind must be installed) and\n"
 	"writes its memory references, memory syscalls (mmap, munmap, mprotect, mremap,\n"
 	"brk) and initial mappings to FILE (default PROGRAM.mmtrace), a zstd-compressed\n"
 	"delta-encoded trace (docs/trace-format.md). Addresses are valgrind's layout.\n"
 	"convert turns a lackey log (\"I  ADDR,SIZE\", \" L|S|M ADDR,SIZE\" lines; with\n"
-	"--maps, valgrind -d -d's stderr for the initial mappings) into a trace.\n\n"
+	"--maps, valgrind -d -d's stderr for the initial mappings) into a trace.\n"
+	"info prints a trace's header: architecture, records, sizes.\n\n"
 	"replay boots the machine (default: a built-in x86_64 PC with --ram of RAM,\n"
 	"1G unless given), replays the mappings and syscalls at their recorded\n"
 	"addresses and every reference through the MMU and the fault handler, and\n"
@@ -59,7 +63,10 @@ const char trace_usage[] =
 	"the process may keep only N pages resident (a swap file of --swap bytes, 64M\n"
 	"by default, takes the rest), so the faults are the policy's. --policy opt\n"
 	"runs Belady's OPT oracle on the trace's page reference string instead.\n"
-	"--compare-policies (with --frames) prints every policy's faults beside OPT's.\n\n"
+	"--compare-policies (with --frames) prints every policy's faults beside OPT's.\n"
+	"--swap without --frames adds the swap file anyway: with a small --ram,\n"
+	"reclaim swaps for real. --report DIR writes SVG plots of the windows\n"
+	"(working set, RSS, faults, swap traffic, TLB hit rate) and DIR/index.html.\n\n"
 	"    -o, --output FILE   the trace to write (record, convert)\n"
 	"        --maps STDERR   valgrind -d -d output with the initial mappings (convert)\n"
 	"    -m, --machine M     a .machine file or shipped name (replay)\n"
@@ -67,9 +74,11 @@ const char trace_usage[] =
 	"    -w, --window N      references per working-set window\n"
 	"    -p, --policy P      linux, clock, lru, fifo or opt\n"
 	"    -f, --frames N      resident user pages allowed (mmkit_set_max_resident)\n"
-	"    -s, --swap SIZE     swap file for a --frames run (default 64M)\n"
+	"    -s, --swap SIZE     swap file (default 64M with --frames; none otherwise)\n"
+	"        --report DIR    plots of the replay into DIR (replay)\n"
 	"    -c, --compare-policies  every policy with --frames N, and OPT\n"
-	"    -j, --json          machine-readable output";
+	"    -j, --json          one JSON object on stdout (record, convert, info, replay;\n"
+	"                        record sends the program's own output to stderr)";
 
 static double mono_s(void)
 {
@@ -187,14 +196,6 @@ static int conv_ref(struct conv *cv, const char *line)
 	return 1;
 }
 
-static void progress(const char *what, uint64_t n, const char *unit, double t0, int done)
-{
-	double dt = mono_s() - t0;
-
-	fprintf(stderr, "\r%s: %" PRIu64 " %s (%.0f %s/s)%s", what, n, unit,
-		dt > 0 ? n / dt : 0.0, unit, done ? "\n" : "   ");
-}
-
 /* The initial mappings: "tell tool about 0000108000-0000109fff r--". */
 static int conv_maps(struct conv *cv, const char *errpath, FILE *passthru)
 {
@@ -243,15 +244,36 @@ static int conv_maps(struct conv *cv, const char *errpath, FILE *passthru)
 	return n;
 }
 
-static int convert(const char *logpath, const char *errpath, const char *out)
+/* What record and convert print: a line on stderr, or JSON on stdout. */
+static void convert_summary(const char *out, const struct conv *cv, int nmaps, bool json,
+			    double seconds)
+{
+	if (!json) {
+		fprintf(stderr, "mmkit: %s: %" PRIu64 " references, %" PRIu64 " memory syscalls, "
+			"%d initial mappings\n", out, cv->refs, cv->calls, nmaps);
+		return;
+	}
+	printf("{\"output\": ");
+	json_string(stdout, out);
+	printf(", \"references\": %" PRIu64 ", \"syscalls\": %" PRIu64
+	       ", \"initial_mappings\": %d, \"maps_inferred\": %s, \"log_lines\": %" PRIu64
+	       ", \"seconds\": %.3f}\n", cv->refs, cv->calls, nmaps, nmaps ? "false" : "true",
+	       cv->lines, seconds);
+}
+
+static int convert(const char *logpath, const char *errpath, const char *out, bool json)
 {
 	struct utsname u;
 	unsigned int arch = MMKIT_TRACE_ARCH_UNKNOWN;
 	struct conv cv = { 0 };
 	char err[600], *line = NULL;
 	size_t cap = 0;
-	int tty = isatty(2), nmaps, ret = 1;
-	double t0 = mono_s(), last = t0;
+	int nmaps, ret = 1;
+	double t0 = mono_s();
+	struct progress bar;
+	struct stat sb;
+	uint64_t bytes = 0;
+	ssize_t len;
 	FILE *log;
 
 	if (!uname(&u))
@@ -281,26 +303,25 @@ static int convert(const char *logpath, const char *errpath, const char *out)
 			"replay will infer them from the first references\n");
 		mmkit_trace_set_flags(cv.w, MMKIT_TRACE_MAPS_INFERRED);
 	}
-	while (getline(&line, &cap, log) > 0) {
+	progress_start(&bar, "converting", "bytes", fstat(fileno(log), &sb) ? 0 :
+		       (uint64_t)sb.st_size, json);
+	while ((len = getline(&line, &cap, log)) > 0) {
 		int r = conv_ref(&cv, line);
 
 		if (r < 0 || (!r && !strncmp(line, "SYSCALL[", 8) && conv_syscall(&cv, line)))
 			goto fail;
-		if (tty && !(++cv.lines & 0xfffff) && mono_s() - last > 0.5) {
-			last = mono_s();
-			progress("converting", cv.lines, "lines", t0, 0);
-		}
+		bytes += (uint64_t)len;
+		if (!(++cv.lines & 0xffff))
+			progress_update(&bar, bytes);
 	}
-	if (tty && cv.lines > 0xfffff)
-		progress("converting", cv.lines, "lines", t0, 1);
+	progress_end(&bar, bytes);
 	free(line);
 	fclose(log);
 	if (mmkit_trace_finish(cv.w, err, sizeof(err))) {
 		fprintf(stderr, "mmkit: trace record: %s\n", err);
 		return 1;
 	}
-	fprintf(stderr, "mmkit: %s: %" PRIu64 " references, %" PRIu64 " memory syscalls, "
-		"%d initial mappings\n", out, cv.refs, cv.calls, nmaps);
+	convert_summary(out, &cv, nmaps, json, mono_s() - t0);
 	return 0;
 fail:
 	fprintf(stderr, "mmkit: trace record: %s\n", mmkit_trace_writer_error(cv.w));
@@ -327,12 +348,14 @@ static int have_valgrind(void)
 }
 
 /* Run valgrind on argv, showing the log's growth on a terminal. */
-static int run_lackey(char **argv, int argc, const char *logpath, const char *errpath)
+static int run_lackey(char **argv, int argc, const char *logpath, const char *errpath,
+		      bool json)
 {
 	char logopt[4200];
 	char **args = calloc(argc + 8, sizeof(*args));
-	int status, tty = isatty(2), n = 0;
-	double t0 = mono_s();
+	int status, n = 0;
+	struct progress bar;
+	uint64_t lines = 0;
 	pid_t pid;
 
 	if (!args)
@@ -349,6 +372,9 @@ static int run_lackey(char **argv, int argc, const char *logpath, const char *er
 		args[n++] = argv[i];
 	pid = fork();
 	if (pid == 0) {
+		/* --json: stdout is the JSON's; the program's output goes to stderr */
+		if (json && dup2(2, 1) < 0)
+			_exit(127);
 		if (!freopen(errpath, "w", stderr))
 			_exit(127);
 		execvp("valgrind", args);
@@ -357,15 +383,16 @@ static int run_lackey(char **argv, int argc, const char *logpath, const char *er
 	free(args);
 	if (pid < 0)
 		return -1;
-	while (waitpid(pid, &status, tty ? WNOHANG : 0) == 0) {
+	progress_start(&bar, "recording", "lines", 0, json);
+	while (waitpid(pid, &status, bar.enabled ? WNOHANG : 0) == 0) {
 		struct stat sb;
 
-		usleep(200000);
+		usleep(100000);
 		if (!stat(logpath, &sb))	/* lackey lines average ~14 bytes */
-			progress("recording", (uint64_t)sb.st_size / 14, "lines", t0, 0);
+			lines = (uint64_t)sb.st_size / 14;
+		progress_update(&bar, lines);
 	}
-	if (tty)
-		fputc('\n', stderr);
+	progress_end(&bar, lines);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return -1;
 	return 0;
@@ -375,17 +402,20 @@ static int trace_record(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char dir[] = "/tmp/mmkit-trace-XXXXXX", logpath[64], errpath[64], out[4096];
 	const char *output = NULL, *base;
+	bool json = false;
 	int opt, ret;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+o:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': output = optarg; break;
+		case 'j': json = true; break;
 		case 'h': printf("usage: %s\n", trace_usage); return 0;
 		default: fprintf(stderr, "usage: %s\n", trace_usage); return 2;
 		}
@@ -409,11 +439,11 @@ static int trace_record(int argc, char **argv)
 	}
 	snprintf(logpath, sizeof(logpath), "%s/lackey.log", dir);
 	snprintf(errpath, sizeof(errpath), "%s/valgrind.err", dir);
-	if (run_lackey(argv + optind, argc - optind, logpath, errpath)) {
+	if (run_lackey(argv + optind, argc - optind, logpath, errpath, json)) {
 		fprintf(stderr, "mmkit: trace record: cannot run valgrind\n");
 		ret = 1;
 	} else {
-		ret = convert(logpath, errpath, out);
+		ret = convert(logpath, errpath, out, json);
 	}
 	unlink(logpath);
 	unlink(errpath);
@@ -427,17 +457,20 @@ static int trace_convert(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "maps", required_argument, NULL, 'M' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *output = NULL, *maps = "/nonexistent/no-initial-mappings";
+	bool json = false;
 	char out[4096];
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': output = optarg; break;
+		case 'j': json = true; break;
 		case 'M': maps = optarg; break;
 		case 'h': printf("usage: %s\n", trace_usage); return 0;
 		default: fprintf(stderr, "usage: %s\n", trace_usage); return 2;
@@ -449,7 +482,61 @@ static int trace_convert(int argc, char **argv)
 	}
 	snprintf(out, sizeof(out), "%s%s", output ? output : argv[optind],
 		 output ? "" : ".mmtrace");
-	return convert(argv[optind], maps, out);
+	return convert(argv[optind], maps, out, json);
+}
+
+/* `mmkit trace info TRACE [--json]`: the header, without replaying. */
+static int trace_info(int argc, char **argv)
+{
+	const struct mmkit_trace_header *h;
+	struct mmkit_trace_reader *r;
+	const char *path = NULL;
+	bool json = false;
+	char err[600];
+	struct stat sb;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j"))
+			json = true;
+		else if (!path && argv[i][0] != '-')
+			path = argv[i];
+		else
+			path = NULL, i = argc;
+	}
+	if (!path || (argc != 2 + json)) {
+		fprintf(stderr, "usage: %s\n", trace_usage);
+		return 2;
+	}
+	r = mmkit_trace_open(path, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "mmkit: trace info: %s\n", err);
+		return 1;
+	}
+	h = mmkit_trace_get_header(r);
+	if (stat(path, &sb))
+		sb.st_size = 0;
+	if (json) {
+		printf("{\"trace\": ");
+		json_string(stdout, path);
+		printf(", \"version\": %u, \"arch\": \"%s\", \"maps_inferred\": %s, "
+		       "\"references\": %" PRIu64 ", \"syscalls\": %" PRIu64
+		       ", \"initial_mappings\": %" PRIu64 ", \"payload_bytes\": %" PRIu64
+		       ", \"file_bytes\": %lld}\n", h->version,
+		       h->arch == MMKIT_TRACE_ARCH_X86_64 ? "x86_64" : "i386",
+		       h->flags & MMKIT_TRACE_MAPS_INFERRED ? "true" : "false", h->nr_refs,
+		       h->nr_syscalls, h->nr_maps, h->payload_bytes, (long long)sb.st_size);
+	} else {
+		printf("trace          %s (version %u, %s%s)\n", path, h->version,
+		       h->arch == MMKIT_TRACE_ARCH_X86_64 ? "x86_64" : "i386",
+		       h->flags & MMKIT_TRACE_MAPS_INFERRED ? ", initial mappings inferred" : "");
+		printf("records        %" PRIu64 " references, %" PRIu64 " syscalls, %" PRIu64
+		       " initial mappings\n", h->nr_refs, h->nr_syscalls, h->nr_maps);
+		printf("size           %lld bytes (%" PRIu64 " uncompressed, %.2f bytes a reference)\n",
+		       (long long)sb.st_size, h->payload_bytes,
+		       h->nr_refs ? (double)sb.st_size / h->nr_refs : 0.0);
+	}
+	mmkit_trace_close(r);
+	return 0;
 }
 
 
@@ -465,6 +552,8 @@ int cmd_trace(int argc, char **argv)
 		return trace_record(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "convert"))
 		return trace_convert(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "info"))
+		return trace_info(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "replay"))
 		return trace_replay(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {

@@ -28,9 +28,9 @@
 #include <mmkit/swap.h>
 #include <mmkit/trace.h>
 #include <mmkit/vmscan.h>
+#include "report.h"
 #include "tools.h"
 
-int trace_replay(int argc, char **argv);
 extern const char trace_usage[];
 
 #define REPLAY_SWAP_DEFAULT (64ULL << 20)
@@ -43,7 +43,8 @@ struct replay_args {
 	unsigned long frames;		/* resident limit; 0: none */
 	unsigned long long swap;	/* swap file bytes for a policy run */
 	struct mmkit_replay_opts ro;
-	int json, compare;
+	const char *report;		/* --report DIR */
+	int json, compare, swap_given;
 };
 
 /* One replay's results and what it ran on. */
@@ -77,8 +78,10 @@ static int replay_machine(const char *spec, const char *ram, struct machine_desc
 		return -1;
 	}
 	if (!spec) {
-		if (bytes < (16ULL << 20)) {
-			fprintf(stderr, "mmkit: trace replay: --ram below 16M\n");
+		/* the x86_64 kernel image and bootmem bitmap sit at 16M..~52M */
+		if (bytes < (56ULL << 20)) {
+			fprintf(stderr, "mmkit: trace replay: --ram below 56M (the built-in x86_64 "
+				"machine's kernel image ends near 52M)\n");
 			return -1;
 		}
 		snprintf(text, sizeof(text), "name replay-x86_64\narch x86_64\n"
@@ -110,7 +113,7 @@ static int setup_policy(struct machine *m, const struct replay_args *a, const ch
 			"(linux, clock, lru, fifo or opt)\n", policy);
 		return -1;
 	}
-	if (!a->frames)
+	if (!a->frames && !a->swap_given)
 		return 0;
 	err = mmkit_mkswap(m, REPLAY_SWAPFILE, (unsigned long)a->swap);
 	if (!err)
@@ -120,8 +123,14 @@ static int setup_policy(struct machine *m, const struct replay_args *a, const ch
 			a->swap, strerror((int)-err));
 		return -1;
 	}
-	mmkit_set_max_resident(m, a->frames);
+	if (a->frames)
+		mmkit_set_max_resident(m, a->frames);
 	return 0;
+}
+
+static void replay_progress(void *arg, uint64_t refs)
+{
+	progress_update(arg, refs);
 }
 
 /* Replay the trace once on a fresh machine under @policy (NULL: the
@@ -133,7 +142,8 @@ static int replay_once(const struct replay_args *a, const char *policy, unsigned
 	struct replay_args pa = *a;
 	struct mmkit_trace_reader *r;
 	struct machine *m;
-	char err[600];
+	struct progress bar;
+	char err[600], label[64];
 	int ret = 1;
 
 	memset(&res->st, 0, sizeof(res->st));
@@ -145,6 +155,11 @@ static int replay_once(const struct replay_args *a, const char *policy, unsigned
 		return 1;
 	}
 	res->h = *mmkit_trace_get_header(r);
+	snprintf(label, sizeof(label), "replaying%s%s%s", policy ? " (" : "", policy ? policy : "",
+		 policy ? ")" : "");
+	progress_start(&bar, label, "refs", res->h.nr_refs, a->json);
+	pa.ro.progress = replay_progress;
+	pa.ro.progress_arg = &bar;
 	if (replay_machine(a->spec, a->ram, &res->d)) {
 		mmkit_trace_close(r);
 		return 1;
@@ -157,10 +172,11 @@ static int replay_once(const struct replay_args *a, const char *policy, unsigned
 	m->debug_vm = 0;	/* a replay is long: the checker runs in the tests */
 	if (setup_policy(m, &pa, policy))
 		goto out;
-	if (mmkit_replay(m, r, &pa.ro, &res->st, err, sizeof(err)))
+	ret = mmkit_replay(m, r, &pa.ro, &res->st, err, sizeof(err));
+	progress_end(&bar, res->st.refs);
+	if (ret)
 		fprintf(stderr, "mmkit: trace replay: %s\n", err);
-	else
-		ret = 0;
+	ret = ret ? 1 : 0;
 out:
 	if (m)
 		mmkit_machine_destroy(m);
@@ -205,23 +221,6 @@ static long long meminfo_value(const char *meminfo, const char *key)
 
 static const char *const kind_names[4] = { "fetch", "load", "store", "modify" };
 
-/* s as a JSON string literal. */
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
-}
-
 static const char *arch_name(const struct mmkit_trace_header *h)
 {
 	return h->arch == MMKIT_TRACE_ARCH_X86_64 ? "x86_64" : "i386";
@@ -232,7 +231,7 @@ static void json_policy(const struct replay_args *a, long opt)
 {
 	printf(" \"policy\": ");
 	if (a->policy)
-		json_string(a->policy);
+		json_string(stdout, a->policy);
 	else
 		printf("\"linux\"");
 	printf(", \"frames\": %lu,", a->frames);
@@ -247,10 +246,10 @@ static void print_json(const struct replay_args *a, const struct replay_result *
 	uint64_t tr = st->tlb_hits + st->tlb_misses;
 
 	printf("{\"trace\": ");
-	json_string(a->path);
+	json_string(stdout, a->path);
 	printf(", \"arch\": \"%s\", \"machine\": ", arch_name(&res->h));
-	json_string(res->d.name);
-	printf(",\n");
+	json_string(stdout, res->d.name);
+	printf(", \"swap_kB\": %llu,\n", a->swap_given || a->frames ? a->swap >> 10 : 0);
 	json_policy(a, opt);
 	printf(" \"references\": %" PRIu64 ",", st->refs);
 	for (int k = 0; k < 4; k++)
@@ -266,9 +265,15 @@ static void print_json(const struct replay_args *a, const struct replay_result *
 	printf(" \"unmapped\": %" PRIu64 ", \"denied\": %" PRIu64 ", \"pages_touched\": %" PRIu64
 	       ", \"window\": %" PRIu64 ",\n \"windows\": [", st->unmapped, st->denied,
 	       st->pages_touched, st->window);
-	for (uint64_t i = 0; i < st->nr_windows; i++)
-		printf("%s{\"pages\": %" PRIu64 ", \"faults\": %" PRIu64 "}", i ? ", " : "",
-		       st->windows[i].pages, st->windows[i].faults);
+	for (uint64_t i = 0; i < st->nr_windows; i++) {
+		const struct mmkit_replay_window *w = &st->windows[i];
+		uint64_t wt = w->tlb_hits + w->tlb_misses;
+
+		printf("%s{\"pages\": %" PRIu64 ", \"faults\": %" PRIu64 ", \"major\": %" PRIu64
+		       ", \"pswpin\": %" PRIu64 ", \"pswpout\": %" PRIu64 ", \"tlb_hit_rate\": %.6f"
+		       ", \"rss\": %" PRIu64 "}", i ? ",\n  " : "", w->pages, w->faults, w->majflt,
+		       w->pswpin, w->pswpout, wt ? (double)w->tlb_hits / wt : 0.0, w->rss);
+	}
 	printf("],\n \"meminfo_kB\": {");
 	for (int i = 0; meminfo_keys[i]; i++)
 		printf("%s\"%s\": %lld", i ? ", " : "", meminfo_keys[i],
@@ -300,7 +305,10 @@ static void print_human(const struct replay_args *a, const struct replay_result 
 
 	printf("trace          %s (%s%s)\n", a->path, arch_name(&res->h),
 	       res->h.flags & MMKIT_TRACE_MAPS_INFERRED ? ", initial mappings inferred" : "");
-	printf("machine        %s\n", res->d.name);
+	printf("machine        %s", res->d.name);
+	if (a->swap_given || a->frames)
+		printf(", %llu kB swap", a->swap >> 10);
+	printf("\n");
 	print_policy_line(a, res, opt);
 	printf("references     %" PRIu64 " (fetch %" PRIu64 ", load %" PRIu64 ", store %" PRIu64
 	       ", modify %" PRIu64 ")\n", st->refs, st->by_kind[0], st->by_kind[1],
@@ -320,10 +328,16 @@ static void print_human(const struct replay_args *a, const struct replay_result 
 	printf("pages touched  %" PRIu64 " (%" PRIu64 " kB)\n", st->pages_touched,
 	       st->pages_touched * 4);
 	printf("working set    per window of %" PRIu64 " references:\n", st->window);
-	printf("  %8s %8s %8s\n", "window", "pages", "faults");
-	for (uint64_t i = 0; i < st->nr_windows; i++)
-		printf("  %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", i, st->windows[i].pages,
-		       st->windows[i].faults);
+	printf("  %8s %8s %8s %8s %8s %8s %7s %8s\n", "window", "pages", "faults", "major",
+	       "swpin", "swpout", "TLB%", "rss");
+	for (uint64_t i = 0; i < st->nr_windows; i++) {
+		const struct mmkit_replay_window *w = &st->windows[i];
+		uint64_t wt = w->tlb_hits + w->tlb_misses;
+
+		printf("  %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+		       " %7.2f %8" PRIu64 "\n", i, w->pages, w->faults, w->majflt, w->pswpin,
+		       w->pswpout, wt ? 100.0 * w->tlb_hits / wt : 0.0, w->rss);
+	}
 	printf("meminfo        (after the run, the process still alive)\n");
 	for (int i = 0; meminfo_keys[i]; i++)
 		printf("  %-13s %10lld kB\n", meminfo_keys[i],
@@ -348,6 +362,8 @@ static int replay_single(const struct replay_args *a)
 			ret = 1;
 		}
 	}
+	if (!ret && a->report)
+		ret = report_replay(a->report, a->path, res.d.name, &res.st);
 	if (!ret && a->json)
 		print_json(a, &res, opt_faults);
 	else if (!ret)
@@ -368,9 +384,9 @@ static void print_compare(const struct replay_args *a, const struct replay_resul
 {
 	if (a->json) {
 		printf("{\"trace\": ");
-		json_string(a->path);
+		json_string(stdout, a->path);
 		printf(", \"machine\": ");
-		json_string(res->d.name);
+		json_string(stdout, res->d.name);
 		printf(", \"frames\": %lu, \"references\": %" PRIu64
 		       ", \"page_references\": %" PRIu64 ", \"pages_touched\": %" PRIu64
 		       ",\n \"policies\": [", a->frames, res->st.refs, res->st.nr_pages,
@@ -477,6 +493,7 @@ int trace_replay(int argc, char **argv)
 		{ "swap", required_argument, NULL, 's' },
 		{ "compare-policies", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "report", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -511,7 +528,9 @@ int trace_replay(int argc, char **argv)
 			if (parse_size(optarg, &v))
 				return bad_option("--swap", optarg);
 			a.swap = v;
+			a.swap_given = 1;
 			break;
+		case 'R': a.report = optarg; break;
 		case 'c': a.compare = 1; break;
 		case 'j': a.json = 1; break;
 		case 'h': printf("usage: %s\n", trace_usage); return 0;
@@ -527,6 +546,11 @@ int trace_replay(int argc, char **argv)
 	    !a.frames) {
 		fprintf(stderr, "mmkit: trace replay: %s needs --frames N\n",
 			a.compare ? "--compare-policies" : "--policy opt");
+		return 2;
+	}
+	if (a.compare && a.report) {
+		fprintf(stderr, "mmkit: trace replay: --report plots one replay; "
+			"drop --compare-policies\n");
 		return 2;
 	}
 	if (a.compare && a.policy) {

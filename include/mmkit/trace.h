@@ -138,11 +138,19 @@ struct mmkit_replay_opts {
 	 * reference, consecutive repeats collapsed, skipped references left
 	 * out) in mmkit_replay_stats.pages, for the OPT oracle */
 	int record_pages;
+	/* optional: called every 64K references with the count so far (the
+	 * mmkit command's progress bar) */
+	void (*progress)(void *arg, uint64_t refs);
+	void *progress_arg;
 };
 
 struct mmkit_replay_window {
 	uint64_t pages;		/* distinct pages touched in the window */
 	uint64_t faults;	/* page faults (minor + major) in the window */
+	uint64_t majflt;	/* of which major (swap-ins, file reads) */
+	uint64_t pswpin, pswpout;	/* swap traffic in the window (pages) */
+	uint64_t tlb_hits, tlb_misses;	/* TLB lookups in the window */
+	uint64_t rss;		/* the process's resident pages at the window's end */
 };
 
 struct mmkit_replay_stats {

@@ -23,11 +23,13 @@
 #include "arch/x86/mmu.h"
 #include "internal.h"
 #include "mm/internal_vmscan.h"
+#include "mm/memory.h"
 #include "mm/vma.h"
 #include "sim/trace_internal.h"
 
 #define REPLAY_BATCH 1024
 #define REPLAY_WINDOW_DEFAULT 100000
+#define REPLAY_PROGRESS_EVERY 65536	/* references between progress calls */
 
 /* Distinct pages: open addressing, vpn + 1 as key, window stamp as value. */
 struct ws_table {
@@ -41,6 +43,10 @@ struct replay {
 	struct mmkit_replay_stats *st;
 	struct ws_table ws;
 	uint64_t window_pages, window_faults0, in_window, stamp;
+	/* the counters at the current window's start */
+	uint64_t win_maj0, win_swpin0, win_swpout0, win_hits0, win_misses0;
+	unsigned int cpu;
+	uint64_t progress_next;	/* st->refs at which to call o->progress */
 	size_t windows_cap;
 	uint64_t brk;		/* the break the trace's program saw */
 	bool brk_known;
@@ -107,9 +113,22 @@ static int ws_touch(struct replay *rp, uint64_t vpn)
 	return 0;
 }
 
+/* Start counting a window's swap traffic, major faults and TLB lookups. */
+static void window_mark(struct replay *rp)
+{
+	const struct machine *m = rp->m;
+
+	rp->win_maj0 = rp->tsk->maj_flt;
+	rp->win_swpin0 = vm_event(m, PSWPIN);
+	rp->win_swpout0 = vm_event(m, PSWPOUT);
+	rp->win_hits0 = m->mmu.cpu[rp->cpu].nr_tlb_hits;
+	rp->win_misses0 = m->mmu.cpu[rp->cpu].nr_tlb_misses;
+}
+
 static int close_window(struct replay *rp)
 {
 	struct mmkit_replay_stats *st = rp->st;
+	const struct machine *m = rp->m;
 	uint64_t faults = rp->tsk->min_flt + rp->tsk->maj_flt;
 
 	if (!rp->in_window)
@@ -124,7 +143,14 @@ static int close_window(struct replay *rp)
 		rp->windows_cap = cap;
 	}
 	st->windows[st->nr_windows++] = (struct mmkit_replay_window){
-		.pages = rp->window_pages, .faults = faults - rp->window_faults0 };
+		.pages = rp->window_pages, .faults = faults - rp->window_faults0,
+		.majflt = rp->tsk->maj_flt - rp->win_maj0,
+		.pswpin = vm_event(m, PSWPIN) - rp->win_swpin0,
+		.pswpout = vm_event(m, PSWPOUT) - rp->win_swpout0,
+		.tlb_hits = m->mmu.cpu[rp->cpu].nr_tlb_hits - rp->win_hits0,
+		.tlb_misses = m->mmu.cpu[rp->cpu].nr_tlb_misses - rp->win_misses0,
+		.rss = rp->tsk->mm ? get_mm_rss(rp->tsk->mm) : 0 };
+	window_mark(rp);
 	rp->window_faults0 = faults;
 	rp->window_pages = 0;
 	rp->in_window = 0;
@@ -511,6 +537,9 @@ int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
 		return -1;
 	}
 	mmu_sync_current(m);	/* load the process's CR3 */
+	rp.cpu = cpu;
+	window_mark(&rp);
+	rp.progress_next = REPLAY_PROGRESS_EVERY;
 	sw_in = vm_event(m, PSWPIN);
 	sw_out = vm_event(m, PSWPOUT);
 	h0 = m->mmu.cpu[cpu].nr_tlb_hits;
@@ -525,6 +554,10 @@ int mmkit_replay(struct machine *m, struct mmkit_trace_reader *r,
 			replay_fail(&rp, e == -ESRCH ? "replay: the process was killed (see the kernel log)"
 						     : "replay: out of host memory");
 			goto out;
+		}
+		if (o && o->progress && st->refs >= rp.progress_next) {
+			o->progress(o->progress_arg, st->refs);
+			rp.progress_next = st->refs + REPLAY_PROGRESS_EVERY;
 		}
 		if (ended) {
 			replay_call(&rp, &call);

@@ -6,7 +6,7 @@ MMKIT=$1
 SRC=$2
 fail=0
 bad() { echo "FAIL $*"; fail=1; }
-for t in buddy slab vmalloc kmap paging cow stack brk mmu; do
+for t in buddy slab vmalloc kmap paging cow stack brk mmu vma shm pagecache swap oom replacement; do
 	out=$("$MMKIT" help "$t" 2>&1) || { bad "help $t: exit $?"; continue; }
 	doc=$(awk '$1 == "Read:" { print $2 }' <<<"$out")
 	sc=$(awk '$1 == "Run:" { print $4 }' <<<"$out")
