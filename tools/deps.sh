@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install what mmkit needs on Debian 12: the toolchain, CMake/Ninja, cmocka
-# for the tests, and the allocators the benchmarks compare against.
+# for the tests (python3 checks the JSON output), and the allocators the
+# benchmarks compare against.
 set -euo pipefail
 pkgs=(build-essential clang cmake ninja-build pkg-config libcmocka-dev
       libjemalloc-dev libmimalloc-dev util-linux
-      libzstd-dev valgrind procps)
+      libzstd-dev valgrind procps python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
