@@ -185,6 +185,9 @@ struct fs_state {
 
 /* The page at @index, referenced, or NULL (cf. find_get_page). */
 struct page *find_get_page(struct machine *m, struct address_space *mapping, unsigned long index);
+/* The first page in [*idx, last] that match accepts (NULL: any), referenced. */
+struct page *find_get_page_matching(struct address_space *mapping, unsigned long *idx,
+				    unsigned long last, bool (*match)(const struct page *));
 /* The same, locked (cf. find_lock_page); retries when truncation took it. */
 struct page *find_lock_page(struct machine *m, struct address_space *mapping,
 			    unsigned long index);

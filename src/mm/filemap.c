@@ -96,6 +96,39 @@ struct page *find_get_page(struct machine *m, struct address_space *mapping, uns
 }
 
 /**
+ * find_get_page_matching() - the first page (not a value entry) at an
+ *	index in [*@idx, @last] that @match accepts, referenced (cf. the
+ *	filemap_get_folios_tag / find_lock_entries walks)
+ * @mapping: the page cache
+ * @idx: where to start; set to the page's index
+ * @last: the last index to look at
+ * @match: the test, under the cache lock; NULL takes any page
+ *
+ * Returns the page or NULL.
+ */
+struct page *find_get_page_matching(struct address_space *mapping, unsigned long *idx,
+				    unsigned long last, bool (*match)(const struct page *))
+{
+	struct page *page;
+
+	xa_lock(&mapping->i_pages);
+	for (;;) {
+		page = xa_find(&mapping->i_pages, idx, last);
+		if (!page || (!xa_is_value(page) && (!match || match(page))))
+			break;
+		if (*idx >= last) {
+			page = NULL;
+			break;
+		}
+		(*idx)++;
+	}
+	if (page)
+		get_page(page);
+	xa_unlock(&mapping->i_pages);
+	return page;
+}
+
+/**
  * find_lock_page() - find_get_page() and lock it, retrying when
  *	truncation removed it meanwhile (cf. find_lock_page)
  * @m: the machine

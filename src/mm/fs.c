@@ -616,6 +616,19 @@ int vfs_fsync_range(struct machine *m, struct file *file, long long start, long 
 	return err ? err : err2;
 }
 
+/* fsync/fdatasync of the whole file (cf. do_fsync). */
+static long do_fsync(struct machine *m, unsigned int fd, int datasync)
+{
+	int err = 0;
+	struct file *file = fget_err(m, fd, &err);
+
+	if (!file)
+		return err;
+	err = vfs_fsync_range(m, file, 0, MAX_LFS_FILESIZE, datasync);
+	fput_fd(m, file);
+	return err;
+}
+
 /**
  * sys_fsync() - fsync(2)
  * @m: the machine
@@ -625,14 +638,7 @@ int vfs_fsync_range(struct machine *m, struct file *file, long long start, long 
  */
 long sys_fsync(struct machine *m, unsigned int fd)
 {
-	int err = 0;
-	struct file *file = fget_err(m, fd, &err);
-
-	if (!file)
-		return err;
-	err = vfs_fsync_range(m, file, 0, MAX_LFS_FILESIZE, 0);
-	fput_fd(m, file);
-	return err;
+	return do_fsync(m, fd, 0);
 }
 
 /**
@@ -642,14 +648,7 @@ long sys_fsync(struct machine *m, unsigned int fd)
  */
 long sys_fdatasync(struct machine *m, unsigned int fd)
 {
-	int err = 0;
-	struct file *file = fget_err(m, fd, &err);
-
-	if (!file)
-		return err;
-	err = vfs_fsync_range(m, file, 0, MAX_LFS_FILESIZE, 1);
-	fput_fd(m, file);
-	return err;
+	return do_fsync(m, fd, 1);
 }
 
 /**

@@ -142,29 +142,9 @@ int writepage_for_reclaim(struct machine *m, struct page *page)
 	return mapping->a_ops->writepage(m, page, &wbc);
 }
 
-/* The next dirty page at or after *idx up to @end, referenced; NULL when
- * there is none. */
-static struct page *next_dirty_page(struct machine *m, struct address_space *mapping,
-				    unsigned long *idx, unsigned long end)
+static bool page_is_dirty(const struct page *page)
 {
-	struct page *page;
-
-	(void)m;
-	xa_lock(&mapping->i_pages);
-	for (;;) {
-		page = xa_find(&mapping->i_pages, idx, end);
-		if (!page || (!xa_is_value(page) && PageDirty(page)))
-			break;
-		if (*idx >= end) {
-			page = NULL;
-			break;
-		}
-		(*idx)++;
-	}
-	if (page)
-		get_page(page);
-	xa_unlock(&mapping->i_pages);
-	return page;
+	return PageDirty(page);
 }
 
 /**
@@ -187,7 +167,7 @@ int write_cache_pages(struct machine *m, struct address_space *mapping,
 	if (!mapping->a_ops || !mapping->a_ops->writepage)
 		return 0;
 	while (__atomic_load_n(&mapping->nrdirty, __ATOMIC_RELAXED) &&
-	       (page = next_dirty_page(m, mapping, &idx, end))) {
+	       (page = find_get_page_matching(mapping, &idx, end, page_is_dirty))) {
 		lock_page(m, page);
 		if (PageWriteback(page) && wbc->sync_mode == WB_SYNC_ALL)
 			wait_on_page_writeback(m, page);

@@ -145,6 +145,27 @@ long sys_write(struct machine *m, unsigned int fd, unsigned long buf, unsigned l
 	return ret;
 }
 
+/* pread64/pwrite64: @rw at @pos, f_pos untouched (cf. ksys_pread64,
+ * ksys_pwrite64). */
+static long ksys_prw(struct machine *m, unsigned int fd, unsigned long buf, unsigned long count,
+		     long long pos,
+		     long (*rw)(struct machine *, struct file *, unsigned long, unsigned long,
+				long long *))
+{
+	int err = 0;
+	struct file *file;
+	long ret;
+
+	if (pos < 0)
+		return -EINVAL;
+	file = fget_err(m, fd, &err);
+	if (!file)
+		return err;
+	ret = rw(m, file, uword(m, buf), uword(m, count), &pos);
+	fput_fd(m, file);
+	return ret;
+}
+
 /**
  * sys_pread64() - pread64(2): read at @pos without moving f_pos
  * @m: the machine
@@ -156,18 +177,7 @@ long sys_write(struct machine *m, unsigned int fd, unsigned long buf, unsigned l
 long sys_pread64(struct machine *m, unsigned int fd, unsigned long buf, unsigned long count,
 		 long long pos)
 {
-	int err = 0;
-	struct file *file;
-	long ret;
-
-	if (pos < 0)
-		return -EINVAL;
-	file = fget_err(m, fd, &err);
-	if (!file)
-		return err;
-	ret = vfs_read(m, file, uword(m, buf), uword(m, count), &pos);
-	fput_fd(m, file);
-	return ret;
+	return ksys_prw(m, fd, buf, count, pos, vfs_read);
 }
 
 /**
@@ -182,18 +192,7 @@ long sys_pread64(struct machine *m, unsigned int fd, unsigned long buf, unsigned
 long sys_pwrite64(struct machine *m, unsigned int fd, unsigned long buf, unsigned long count,
 		  long long pos)
 {
-	int err = 0;
-	struct file *file;
-	long ret;
-
-	if (pos < 0)
-		return -EINVAL;
-	file = fget_err(m, fd, &err);
-	if (!file)
-		return err;
-	ret = vfs_write(m, file, uword(m, buf), uword(m, count), &pos);
-	fput_fd(m, file);
-	return ret;
+	return ksys_prw(m, fd, buf, count, pos, vfs_write);
 }
 
 /**

@@ -113,25 +113,9 @@ static void zero_partial_page(struct machine *m, struct address_space *mapping,
 static struct page *next_page(struct address_space *mapping, unsigned long *idx,
 			      unsigned long end)
 {
-	struct page *page;
-
 	if (*idx >= end)
 		return NULL;
-	xa_lock(&mapping->i_pages);
-	for (;;) {
-		page = xa_find(&mapping->i_pages, idx, end - 1);
-		if (!page || !xa_is_value(page))
-			break;
-		if (*idx >= end - 1) {
-			page = NULL;
-			break;
-		}
-		(*idx)++;
-	}
-	if (page)
-		get_page(page);
-	xa_unlock(&mapping->i_pages);
-	return page;
+	return find_get_page_matching(mapping, idx, end - 1, NULL);
 }
 
 /**
