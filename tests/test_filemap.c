@@ -127,8 +127,7 @@ static void test_shmem_pages_are_not_accounted_dirty(void **state)
 	delete_from_page_cache(m, page);
 	assert_int_equal(node_page_state(&m->node, NR_SHMEM), shmem0);
 	unlock_page(m, page);
-	ClearPageSwapBacked(page);
-	put_page(m, page);
+	put_page(m, page);	/* off the anon LRU list it joined as swap-backed */
 	iput(m, inode);
 	assert_clean(m);
 	mmkit_machine_destroy(m);

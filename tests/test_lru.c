@@ -255,6 +255,59 @@ static void test_vmstat_reclaim_items_in_linux_order(void **state)
 	mmkit_machine_destroy(m);
 }
 
+/* MADV_FREE moves the page to the head of the inactive file list,
+ * unreferenced and no longer swap-backed (lru_lazyfree), counting
+ * pglazyfree; the lists stay consistent (check_lru). */
+static void test_madv_free_moves_the_page_to_the_file_list(void **state)
+{
+	struct machine *m = vt_boot();
+	unsigned long anon0, file0;
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(vt_map_fixed(m, AREA, PG(1), RW), (long)AREA);
+	poke(m, AREA, 'a');
+	page = ft_page(m, AREA);
+	mark_page_accessed(m, page);
+	anon0 = lru_pages(m, LRU_INACTIVE_ANON);
+	file0 = lru_pages(m, LRU_INACTIVE_FILE);
+	assert_int_equal(sys_madvise(m, AREA, PG(1), MADV_FREE), 0);
+	assert_false(PageSwapBacked(page));
+	assert_false(PageReferenced(page));
+	assert_int_equal(lru_pages(m, LRU_INACTIVE_ANON), anon0 - 1);
+	assert_int_equal(lru_pages(m, LRU_INACTIVE_FILE), file0 + 1);
+	assert_int_equal(vm_event(m, PGLAZYFREE), 1);
+	assert_int_equal(check_lru(m), 0);
+	vt_done(m);
+}
+
+/* The LRU checker catches a page whose flags name another list, and a
+ * counter that disagrees with its list. */
+static void test_check_lru_reports_wrong_list_and_counter(void **state)
+{
+	struct machine *m = vt_boot();
+	struct page *page;
+	struct zone *zone;
+
+	(void)state;
+	assert_int_equal(vt_map_fixed(m, AREA, PG(1), RW), (long)AREA);
+	poke(m, AREA, 'a');
+	page = ft_page(m, AREA);
+	zone = page_zone(m, page);
+	assert_int_equal(check_lru(m), 0);
+	SetPageActive(page);	/* flags say active, the page is on the inactive list */
+	assert_int_equal(check_lru(m), 1);
+	assert_true(test_log_contains(m, "on inactive_anon of"));
+	assert_true(test_log_contains(m, "is on the wrong list"));
+	ClearPageActive(page);
+	__mod_zone_page_state(zone, NR_ZONE_LRU_BASE + LRU_ACTIVE_FILE, 1);
+	assert_int_equal(check_lru(m), 1);
+	assert_true(test_log_contains(m, "active_file of"));
+	__mod_zone_page_state(zone, NR_ZONE_LRU_BASE + LRU_ACTIVE_FILE, -1);
+	assert_int_equal(check_lru(m), 0);
+	vt_done(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +319,8 @@ int main(void)
 		cmocka_unit_test(test_mlock_moves_pages_to_unevictable_and_back),
 		cmocka_unit_test(test_fault_in_locked_vma_is_unevictable),
 		cmocka_unit_test(test_meminfo_lru_lines_follow_the_lists),
+		cmocka_unit_test(test_madv_free_moves_the_page_to_the_file_list),
+		cmocka_unit_test(test_check_lru_reports_wrong_list_and_counter),
 		cmocka_unit_test(test_vmstat_reclaim_items_in_linux_order),
 	};
 

@@ -56,6 +56,7 @@ enum vm_event_item {
 	UNEVICTABLE_PGSTRANDED,
 	DROP_PAGECACHE,		/* echo 1 > /proc/sys/vm/drop_caches */
 	DROP_SLAB,		/* echo 2 > /proc/sys/vm/drop_caches */
+	PGLAZYFREE,		/* MADV_FREE moved an anonymous page to the file list */
 	NR_VM_EVENT_ITEMS
 };
 

@@ -16,6 +16,7 @@ static const mmkit_checker_fn checkers[] = {
 	check_vmas,
 	check_user_memory,
 	check_page_cache,
+	check_lru,
 };
 
 int mmkit_check(struct machine *m)

@@ -56,6 +56,7 @@ static inline bool get_page_unless_zero(struct page *page)
 
 bool page_evictable(struct machine *m, struct page *page);
 void mark_page_accessed(struct machine *m, struct page *page);
+void mark_page_lazyfree(struct machine *m, struct page *page);
 void activate_page(struct machine *m, struct page *page);
 void deactivate_page(struct machine *m, struct page *page);
 int isolate_lru_page(struct machine *m, struct page *page);

@@ -18,6 +18,7 @@
  * Invariant: the mm stays consistent (check_vmas). */
 #include "mm/pagewalk.h"
 #include "mm/shmem_fs.h"
+#include "mm/internal_vmscan.h"
 #include "mm/swap.h"
 
 static bool madvise_behavior_valid(const struct machine *m, int behavior)
@@ -128,8 +129,10 @@ static int madvise_free_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned l
 	page = vm_normal_page(m, walk->vma, addr, pte);
 	if (!page || !PageAnon(page) || page_mapcount(page) != 1)
 		return 0;
+	if (PageSwapCache(page))
+		return 0;	/* its slot may hold older data: keep it (no folio_free_swap here) */
 	ClearPageDirty(page);
-	ClearPageSwapBacked(page);	/* folio_mark_lazyfree */
+	mark_page_lazyfree(m, page);
 	if (pte_young(pte) || pte_dirty(pte)) {
 		set_pte(m, ptep, pte_mkclean(pte_mkold(pte)));
 		*flush = true;

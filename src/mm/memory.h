@@ -303,5 +303,7 @@ bool printk_ratelimit(struct machine *m, const char *func);
 /* ---- in mm/memory_check.c ---- */
 
 int check_user_memory(struct machine *m);
+/* in mm/lru_check.c: the LRU lists vs their pages and counters */
+int check_lru(struct machine *m);
 
 #endif

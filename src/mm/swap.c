@@ -201,6 +201,27 @@ void deactivate_page(struct machine *m, struct page *page)
 }
 
 /**
+ * mark_page_lazyfree() - MADV_FREE: an anonymous page whose data may be
+ *	dropped becomes "file-like" (no PG_swapbacked) and moves, unreferenced
+ *	and inactive, to the head of the inactive file list (cf.
+ *	folio_mark_lazyfree, lru_lazyfree), counting PGLAZYFREE
+ * @m: the machine
+ * @page: an anonymous page on the LRU
+ *
+ * Pages in the swap cache or unevictable, and pages off the LRU (isolated
+ * by reclaim), are left alone, as the batch Linux queues them on skips them.
+ */
+void mark_page_lazyfree(struct machine *m, struct page *page)
+{
+	if (!PageAnon(page) || !PageSwapBacked(page) || PageSwapCache(page) ||
+	    PageUnevictable(page))
+		return;
+	if (lru_move(m, page, 0,
+		     1UL << PG_active | 1UL << PG_referenced | 1UL << PG_swapbacked, false))
+		count_vm_events(m, PGLAZYFREE, 1);
+}
+
+/**
  * mark_page_accessed() - a page was used (read(), a lookup): inactive and
  *	unreferenced -> referenced; inactive and referenced -> active (and
  *	unreferenced); active and unreferenced -> referenced (cf.
