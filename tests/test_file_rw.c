@@ -379,6 +379,31 @@ static void test_read_stops_at_eof_and_readahead_too(void **state)
 	fl_done(m, &f);
 }
 
+/* read()/write() with kernel addresses or ranges past TASK_SIZE: EFAULT,
+ * nothing copied either way (the file keeps its size, kernel memory its
+ * bytes), as copy_to_user/copy_from_user give it. */
+static void test_read_write_with_kernel_buffers_is_efault(void **state)
+{
+	struct ft_files f;
+	struct machine *m = fl_boot(&f);
+	unsigned long kaddr = m->arch.page_offset + 0x100000;	/* the kernel image */
+	unsigned char before[64], after[64];
+	int fd;
+
+	(void)state;
+	fl_host_create(&f, "k", 4096);
+	memcpy(before, m->ram + 0x100000, sizeof(before));
+	fd = (int)sys_open(m, "k", O_RDWR, 0);
+	assert_int_equal(sys_pread64(m, fd, kaddr, 64, 0), -EFAULT);
+	assert_int_equal(sys_pread64(m, fd, 0xbffffff0UL, 64, 0), -EFAULT);	/* runs past TASK_SIZE */
+	memcpy(after, m->ram + 0x100000, sizeof(after));
+	assert_memory_equal(before, after, sizeof(before));
+	assert_int_equal(sys_pwrite64(m, fd, kaddr, 64, 4096), -EFAULT);
+	assert_int_equal(mmkit_fsize(m, (unsigned int)fd), 4096);
+	sys_close(m, fd);
+	fl_done(m, &f);
+}
+
 /* ---- names, references, fd tables ---- */
 
 static void test_unlinked_open_file_lives_until_close(void **state)
@@ -517,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_random_small_read_reads_only_its_page),
 		cmocka_unit_test(test_read_marks_the_page_accessed_once_per_visit),
 		cmocka_unit_test(test_read_stops_at_eof_and_readahead_too),
+		cmocka_unit_test(test_read_write_with_kernel_buffers_is_efault),
 		cmocka_unit_test(test_unlinked_open_file_lives_until_close),
 		cmocka_unit_test(test_fork_shares_the_open_file_and_its_offset),
 		cmocka_unit_test(test_clone_files_shares_the_table),
