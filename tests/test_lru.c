@@ -281,6 +281,40 @@ static void test_madv_free_moves_the_page_to_the_file_list(void **state)
 	vt_done(m);
 }
 
+/* Reclaim drops a MADV_FREE page that was not written since (its pte
+ * goes, the next read sees zeroes, pglazyfreed counts it) and keeps one
+ * written again (its data stays), without any swap: lazyfree pages are on
+ * the file list (cf. shrink_folio_list / try_to_unmap_one). */
+static void test_reclaim_drops_clean_lazyfree_pages_only(void **state)
+{
+	struct machine *m = vt_boot();
+	struct scan_control sc = {
+		.nr_to_reclaim = 1, .gfp_mask = GFP_HIGHUSER_MOVABLE, .priority = 0,
+		.reclaim_idx = MAX_NR_ZONES - 1, .may_writepage = true, .may_unmap = true,
+	};
+	struct zone *zone;
+	char c;
+
+	(void)state;
+	assert_int_equal(vt_map_fixed(m, AREA, PG(2), RW), (long)AREA);
+	poke(m, AREA, 'a');
+	poke(m, AREA + PG(1), 'b');
+	zone = page_zone(m, ft_page(m, AREA));
+	assert_int_equal(sys_madvise(m, AREA, PG(2), MADV_FREE), 0);
+	poke(m, AREA + PG(1), 'c');	/* written again: must survive */
+	for (int pass = 0; pass < 4; pass++)
+		reclaim_lru_tail(m, zone, &sc, LRU_INACTIVE_FILE);
+	assert_int_equal(pte_val(ft_pte(m, AREA)), 0);
+	assert_int_equal(vm_event(m, PGLAZYFREED), 1);
+	assert_int_equal(ft_rss(m, MM_ANONPAGES), 1);
+	assert_int_equal(mmkit_read(m, AREA, &c, 1), 0);
+	assert_int_equal(c, 0);
+	assert_int_equal(mmkit_read(m, AREA + PG(1), &c, 1), 0);
+	assert_int_equal(c, 'c');
+	assert_int_equal(check_lru(m), 0);
+	vt_done(m);
+}
+
 /* The LRU checker catches a page whose flags name another list, and a
  * counter that disagrees with its list. */
 static void test_check_lru_reports_wrong_list_and_counter(void **state)
@@ -320,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_fault_in_locked_vma_is_unevictable),
 		cmocka_unit_test(test_meminfo_lru_lines_follow_the_lists),
 		cmocka_unit_test(test_madv_free_moves_the_page_to_the_file_list),
+		cmocka_unit_test(test_reclaim_drops_clean_lazyfree_pages_only),
 		cmocka_unit_test(test_check_lru_reports_wrong_list_and_counter),
 		cmocka_unit_test(test_vmstat_reclaim_items_in_linux_order),
 	};

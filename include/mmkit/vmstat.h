@@ -57,6 +57,7 @@ enum vm_event_item {
 	DROP_PAGECACHE,		/* echo 1 > /proc/sys/vm/drop_caches */
 	DROP_SLAB,		/* echo 2 > /proc/sys/vm/drop_caches */
 	PGLAZYFREE,		/* MADV_FREE moved an anonymous page to the file list */
+	PGLAZYFREED,		/* reclaim dropped a MADV_FREE page */
 	NR_VM_EVENT_ITEMS
 };
 

@@ -259,7 +259,18 @@ static bool try_to_unmap_one(struct machine *m, struct page *page, struct vm_are
 	pteval = ptep_get(m, ptep);
 	pte_clear(m, ptep);	/* ptep_clear_flush */
 	flush_tlb_page(m, vma, address);
-	if (PageAnon(page)) {
+	if (PageAnon(page) && !PageSwapBacked(page) && !PageSwapCache(page)) {
+		/* MADV_FREE'd (lazyfree): dropped unless written since, when
+		 * it is anonymous memory again (cf. try_to_unmap_one) */
+		if (pte_dirty(pteval) || PageDirty(page)) {
+			set_pte(m, ptep, pteval);
+			SetPageSwapBacked(page);
+			spin_unlock(&mm->page_table_lock);
+			ua->failed = true;
+			return false;
+		}
+		dec_mm_counter(mm, MM_ANONPAGES);
+	} else if (PageAnon(page)) {
 		if (!unmap_anon_pte(m, page, vma, ptep)) {
 			set_pte(m, ptep, pteval);
 			spin_unlock(&mm->page_table_lock);
@@ -294,7 +305,9 @@ static bool page_not_mapped(struct machine *m, struct page *page, void *arg)
  * @page: the page, locked, with a reference held by the caller
  * @flags: TTU_* (TTU_IGNORE_MLOCK: unmap from locked VMAs too)
  *
- * An anonymous page must be in the swap cache: each of its ptes becomes
+ * A lazyfree page (MADV_FREE: anonymous, not swap-backed) just loses its
+ * clean ptes; a pte written since makes it swap-backed again and stops
+ * the walk. Any other anonymous page must be in the swap cache: each of its ptes becomes
  * the swap pte of page->private's entry, which gains a reference per pte
  * (swap_duplicate), and the mm's MM_ANONPAGES turns into MM_SWAPENTS. A
  * file or shmem page's ptes are cleared. A dirty pte dirties the page

@@ -250,7 +250,7 @@ static enum reclaim_verdict reclaim_one(struct machine *m, struct page *page,
 		return PAGE_ACTIVATE;
 	if (ref == PAGEREF_KEEP)
 		return PAGE_KEEP;
-	if (PageAnon(page) && !PageSwapCache(page)) {
+	if (PageAnon(page) && PageSwapBacked(page) && !PageSwapCache(page)) {
 		if (!sc->may_swap || !can_reclaim_anon_pages(m) || add_to_swap(m, page))
 			return PAGE_ACTIVATE;	/* no swap: the page stays */
 	}
@@ -264,6 +264,8 @@ static enum reclaim_verdict reclaim_one(struct machine *m, struct page *page,
 	}
 	if (!remove_from_cache(m, page))
 		return PAGE_KEEP;
+	if (PageAnon(page) && !PageSwapBacked(page))
+		count_vm_events(m, PGLAZYFREED, 1);	/* a MADV_FREE page dropped */
 	return PAGE_FREED;
 }
 

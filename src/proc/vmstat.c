@@ -34,7 +34,7 @@ static const struct vm_event_name vm_events[] = {
 	{ "allocstall", ALLOCSTALL_DMA, ZONES }, { "pgskip", NONE, ZONES },
 	{ "pgfree", PGFREE, 0 }, { "pgactivate", PGACTIVATE, 0 },
 	{ "pgdeactivate", PGDEACTIVATE, 0 }, { "pglazyfree", PGLAZYFREE, 0 },
-	{ "pgfault", PGFAULT, 0 }, { "pgmajfault", PGMAJFAULT, 0 }, { "pglazyfreed", NONE, 0 },
+	{ "pgfault", PGFAULT, 0 }, { "pgmajfault", PGMAJFAULT, 0 }, { "pglazyfreed", PGLAZYFREED, 0 },
 	{ "pgrefill", PGREFILL, 0 }, { "pgreuse", NONE, 0 },
 	{ "pgsteal_kswapd", PGSTEAL_KSWAPD, 0 }, { "pgsteal_direct", PGSTEAL_DIRECT, 0 },
 	{ "pgsteal_khugepaged", PGSTEAL_KHUGEPAGED, 0 },
