@@ -83,6 +83,8 @@ static inline int xa_err(const void *entry)
 	return xa_is_err(entry) ? -12 : 0;
 }
 
+/* Create the node cache (boot; else on first use). */
+void radix_tree_init(struct machine *m);
 /* The entry at @index, or NULL. */
 void *xa_load(const struct xarray *xa, unsigned long index);
 /* Store @entry at @index (NULL erases); returns the old entry, or

@@ -43,6 +43,7 @@ void mmap_init(struct machine *m)
 	proc_caches_init(m);
 	anon_vma_init(m);
 	maple_tree_init(m);
+	radix_tree_init(m);
 	shmem_init(m);
 	m->vm.ready = true;
 }

@@ -42,21 +42,33 @@ static inline unsigned int node_offset(const struct xa_node *node, unsigned long
 	return (unsigned int)(index >> node->shift) & (XA_CHUNK_SIZE - 1);
 }
 
+/**
+ * radix_tree_init() - create the "radix_tree_node" slab cache at boot (cf.
+ *	radix_tree_init in start_kernel), so the first page-cache or swap-cache
+ *	insert does not allocate a cache (a machine not booted through
+ *	mmap_init gets it on first use)
+ * @m: the machine
+ */
+void radix_tree_init(struct machine *m)
+{
+	if (__atomic_load_n(&m->vm.radix_tree_node_cachep, __ATOMIC_ACQUIRE))
+		return;
+	spin_lock(&m->vm.mmlist_lock);
+	if (!m->vm.radix_tree_node_cachep)
+		__atomic_store_n(&m->vm.radix_tree_node_cachep,
+				 kmem_cache_create(m, "radix_tree_node", sizeof(struct xa_node), 0,
+						   SLAB_PANIC | SLAB_RECLAIM_ACCOUNT, NULL),
+				 __ATOMIC_RELEASE);
+	spin_unlock(&m->vm.mmlist_lock);
+}
+
 static struct xa_node *xa_node_alloc(struct machine *m, gfp_t gfp, unsigned int shift)
 {
 	struct xa_node *node;
 
-	if (!__atomic_load_n(&m->vm.radix_tree_node_cachep, __ATOMIC_ACQUIRE)) {
-		spin_lock(&m->vm.mmlist_lock);
-		if (!m->vm.radix_tree_node_cachep)
-			__atomic_store_n(&m->vm.radix_tree_node_cachep,
-					 kmem_cache_create(m, "radix_tree_node", sizeof(struct xa_node),
-							   0, SLAB_PANIC | SLAB_RECLAIM_ACCOUNT, NULL),
-					 __ATOMIC_RELEASE);
-		spin_unlock(&m->vm.mmlist_lock);
-		if (!m->vm.radix_tree_node_cachep)
-			return NULL;
-	}
+	radix_tree_init(m);
+	if (!m->vm.radix_tree_node_cachep)
+		return NULL;
 	node = kmem_cache_zalloc(m, m->vm.radix_tree_node_cachep, gfp);
 	if (node)
 		node->shift = (unsigned char)shift;
