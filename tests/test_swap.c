@@ -119,7 +119,7 @@ static void test_swapoff_of_a_non_swap_file_is_einval(void **state)
 	mmkit_machine_destroy(m);
 }
 
-static void test_swapon_33rd_area_is_eperm(void **state)
+static void test_swapon_past_max_swapfiles_is_eperm(void **state)
 {
 	struct machine *m = test_boot_default();
 	char path[32];
@@ -255,7 +255,7 @@ int main(void)
 		cmocka_unit_test(test_swapon_ignores_a_partial_last_page),
 		cmocka_unit_test(test_swapon_twice_is_ebusy_and_swapoff_twice_einval),
 		cmocka_unit_test(test_swapoff_of_a_non_swap_file_is_einval),
-		cmocka_unit_test(test_swapon_33rd_area_is_eperm),
+		cmocka_unit_test(test_swapon_past_max_swapfiles_is_eperm),
 		cmocka_unit_test(test_proc_swaps_matches_linux),
 		cmocka_unit_test(test_swap_default_priorities_as_linux),
 		cmocka_unit_test(test_swap_allocation_follows_priority),

@@ -25,9 +25,16 @@ typedef struct {
 } swp_entry_t;
 
 /* Bits of the type in an entry (cf. MAX_SWAPFILES_SHIFT): 5 on every
- * architecture, so at most 32 areas. */
+ * architecture, so 32 types. The highest is not an area: it is the PTE
+ * marker type (cf. SWP_PTE_MARKER_NUM, always 1 since Linux 6.2), so at
+ * most 31 areas. mmkit has no device-private, migration or hwpoison
+ * entries (SWP_DEVICE_NUM, SWP_MIGRATION_NUM, SWP_HWPOISON_NUM are 0). */
 #define MAX_SWAPFILES_SHIFT 5
-#define MAX_SWAPFILES (1 << MAX_SWAPFILES_SHIFT)
+#define SWP_PTE_MARKER_NUM 1
+#define MAX_SWAPFILES ((1 << MAX_SWAPFILES_SHIFT) - SWP_PTE_MARKER_NUM)
+/* The type of PTE markers (cf. SWP_PTE_MARKER = MAX_SWAPFILES +
+ * SWP_HWPOISON_NUM + SWP_MIGRATION_NUM + SWP_DEVICE_NUM): 31. */
+#define SWP_PTE_MARKER MAX_SWAPFILES
 
 /* The arch-independent layout of an entry (cf. include/linux/swapops.h):
  * the type in the 5 bits below the top one of an xarray value (so an entry

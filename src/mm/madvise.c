@@ -118,6 +118,10 @@ static int madvise_free_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned l
 	pte_t pte = ptep_get(m, ptep);
 	struct page *page;
 
+	if (is_pte_marker(m, pte)) {	/* poisoned: cleared, no slot, no counter */
+		pte_clear(m, ptep);
+		return 0;
+	}
 	if (is_swap_pte(pte)) {	/* the data may go: so may its slot */
 		pte_clear(m, ptep);
 		free_swap_and_cache(m, pte_to_swp_entry(m, pte));

@@ -10,7 +10,8 @@
  * a page with one mapper, never the zero page; an anonymous page belongs to
  * an anon_vma its VMA is linked to, and holds one reference per mapping
  * plus GUP's and the swap cache's; a non-present pte is a swap entry of a
- * slot in use, and (mm/swapfile.c's swap_check_end) each slot's count is
+ * slot in use or a poisoned PTE marker (no slot, no counter, only where
+ * anonymous pages were), and (mm/swapfile.c's swap_check_end) each slot's count is
  * the swap ptes naming it (at least, when shmem also holds entries), and
  * SWAP_HAS_CACHE matches the swap cache.
  * Across all mms: every mapped
@@ -72,6 +73,17 @@ static void memcheck_mm_pte(struct mm_walk *walk, struct memcheck *c, unsigned l
 	if (!pte_present(pte)) {
 		if (!is_swap_pte(pte)) {
 			report(m, c, walk->mm, addr, pte, "neither present nor a swap entry");
+			return;
+		}
+		if (is_pte_marker(m, pte)) {	/* no slot, no counter */
+			if (pte_marker_get(pte_to_swp_entry(m, pte)) != PTE_MARKER_POISONED)
+				report(m, c, walk->mm, addr, pte, "a PTE marker mmkit never makes");
+			else if (!vma->anon_vma)
+				report(m, c, walk->mm, addr, pte, "a poisoned marker where no anon page was");
+			return;
+		}
+		if (non_swap_entry(pte_to_swp_entry(m, pte))) {
+			report(m, c, walk->mm, addr, pte, "a swap entry of no area");
 			return;
 		}
 		c->rss[MM_SWAPENTS]++;

@@ -10,7 +10,9 @@
  * A shared mapping's PTE is copied as it is, only marked clean in the child.
  * The child's PTEs are old (not Accessed). The zero page is copied without
  * counts. A swap pte is copied as it is, its slot gaining a reference
- * (swap_duplicate) and the child's MM_SWAPENTS one. The caller (dup_mmap) flushes the parent's TLB once at the end.
+ * (swap_duplicate) and the child's MM_SWAPENTS one; a poisoned PTE marker
+ * is copied as it is, with no slot and no counter (copy_pte_marker: the
+ * child gets SIGBUS there too). The caller (dup_mmap) flushes the parent's TLB once at the end.
  *
  * Linux copies no PTEs where a later fault would find the same page again
  * (vma_needs_copy: no anon_vma and not PFNMAP). mmkit's shared anonymous
@@ -74,7 +76,14 @@ static int copy_pte_entry(struct mm_walk *walk, ptep_t *src_pte, unsigned long a
 	dst_pte = copy_dst_pte(m, cp, addr);
 	if (!dst_pte)
 		return -ENOMEM;
-	if (is_swap_pte(pte)) {	/* copy_nonpresent_pte: one more pte names the slot */
+	if (is_pte_marker(m, pte)) {	/* copy_pte_marker: POISONED and GUARD go over */
+		pte_marker marker = pte_marker_get(pte_to_swp_entry(m, pte)) &
+				    (PTE_MARKER_POISONED | PTE_MARKER_GUARD);
+
+		if (!marker)
+			return 0;
+		pte = make_pte_marker(m, marker);
+	} else if (is_swap_pte(pte)) {	/* copy_nonpresent_pte: one more pte names the slot */
 		int err = swap_duplicate(m, pte_to_swp_entry(m, pte));
 
 		if (err)

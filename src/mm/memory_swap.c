@@ -17,7 +17,10 @@
  * copies or reuses it.
  *
  * Errors: a read that fails gives SIGBUS, no memory for the page OOM; an
- * entry naming no area is a bad page map (SIGBUS). */
+ * entry naming no area is a bad page map (SIGBUS). A PTE marker is no
+ * slot: handle_pte_marker answers it (a poisoned one, left by swapoff's
+ * read error, is VM_FAULT_HWPOISON as in Linux 6.8+; 6.0-6.7 returned
+ * VM_FAULT_SIGBUS for the then PTE_MARKER_SWAPIN_ERROR). */
 #include "mm/swap.h"
 
 static bool pte_same(pte_t a, pte_t b)
@@ -117,6 +120,22 @@ static vm_fault_t map_swapped_page(struct machine *m, struct vm_fault *vmf, stru
 	return ret;
 }
 
+/* A fault on a PTE marker (cf. handle_pte_marker): the data is gone
+ * (POISONED: VM_FAULT_HWPOISON), a guard page (SIGSEGV); a marker with no
+ * bit, or one mmkit never makes, kills the access with SIGBUS. */
+static vm_fault_t handle_pte_marker(struct machine *m, struct vm_fault *vmf)
+{
+	pte_marker marker = pte_marker_get(pte_to_swp_entry(m, vmf->orig_pte));
+
+	if (VM_WARN_ON(m, !marker))
+		return VM_FAULT_SIGBUS;
+	if (marker & PTE_MARKER_POISONED)
+		return VM_FAULT_HWPOISON;
+	if (marker & PTE_MARKER_GUARD)
+		return VM_FAULT_SIGSEGV;
+	return VM_FAULT_SIGBUS;
+}
+
 /**
  * do_swap_page() - bring in the page a swap pte names and map it (cf.
  *	do_swap_page)
@@ -125,7 +144,8 @@ static vm_fault_t map_swapped_page(struct machine *m, struct vm_fault *vmf, stru
  *
  * Returns 0 (also when the pte changed meanwhile: the access is retried),
  * VM_FAULT_MAJOR when the page was read from swap, VM_FAULT_OOM,
- * VM_FAULT_SIGBUS for a read error or a bad entry.
+ * VM_FAULT_SIGBUS for a read error or a bad entry, VM_FAULT_HWPOISON for
+ * a poisoned PTE marker.
  */
 vm_fault_t do_swap_page(struct machine *m, struct vm_fault *vmf)
 {
@@ -135,6 +155,11 @@ vm_fault_t do_swap_page(struct machine *m, struct vm_fault *vmf)
 	struct page *page;
 	vm_fault_t ret = 0;
 
+	if (non_swap_entry(entry)) {
+		if (is_pte_marker_entry(entry))
+			return handle_pte_marker(m, vmf);
+		return bad_swap_pte(m, vmf);
+	}
 	if (!si || !(si->flags & SWP_USED) || !swp_offset(entry) || swp_offset(entry) >= si->max)
 		return bad_swap_pte(m, vmf);
 	page = swapin_page(m, vmf, entry, &ret);

@@ -10,7 +10,9 @@
  * range, so no CPU can still reach a page the allocator has handed out again
  * (mmu_gather's order). The shared zero page is "special": no counts. A
  * swap pte gives its slot reference back (free_swap_and_cache, which also
- * drops a swap-cache page nobody needs any more) and MM_SWAPENTS drops.
+ * drops a swap-cache page nobody needs any more) and MM_SWAPENTS drops. A
+ * PTE marker (a poisoned page swapoff left) names no slot: it is just
+ * cleared, no counter moves (zap_nonpresent_ptes' poisoned branch).
  *
  * free_pgtables() frees the pte/pmd/pud tables lying wholly in the empty
  * space [floor, ceiling) between the VMAs that remain, with Linux's rules:
@@ -67,6 +69,8 @@ static int zap_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
 		return 0;
 	pte_clear(m, ptep);
 	if (!pte_present(pte)) {
+		if (is_pte_marker(m, pte))	/* no slot, no counter */
+			return 0;
 		if (is_swap_pte(pte)) {	/* the slot loses this pte's reference */
 			free_swap_and_cache(m, pte_to_swp_entry(m, pte));
 			dec_mm_counter(walk->mm, MM_SWAPENTS);

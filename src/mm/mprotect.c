@@ -63,7 +63,7 @@ static int change_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long ad
 	struct machine *m = walk->m;
 	pte_t old = ptep_get(m, ptep), pte;
 
-	if (!pte_present(old))	/* none or a swap entry: left alone */
+	if (!pte_present(old))	/* none, a swap entry or a PTE marker: left alone */
 		return 0;
 	pte = pte_modify(m, old, walk->vma->vm_page_prot);
 	if (cp->try_writable && !pte_write(pte) && can_change_pte_writable(m, walk->vma, addr, pte))

@@ -43,6 +43,67 @@ static inline bool is_swap_pte(pte_t pte)
 	return !pte_none(pte) && !pte_present(pte);
 }
 
+/* ---- non-swap entries: PTE markers (cf. include/linux/swapops.h) ----
+ *
+ * A PTE marker is a swap pte of type SWP_PTE_MARKER (no area) whose offset
+ * holds marker bits, in the architecture's swap pte encoding. It names no
+ * slot: no swap_map reference, not in MM_SWAPENTS or any rss counter, not
+ * Swap: in smaps. mmkit makes one kind, PTE_MARKER_POISONED, left by
+ * swapoff where a slot could not be read (unuse_pte): a fault on it is
+ * VM_FAULT_HWPOISON (handle_pte_marker), fork copies it, zap and MADV_FREE
+ * clear it, mprotect and mremap leave or move it as any swap pte. */
+typedef unsigned long pte_marker;
+
+#define PTE_MARKER_UFFD_WP (1UL << 0)	/* userfaultfd write-protect (unused) */
+#define PTE_MARKER_POISONED (1UL << 1)	/* the data is lost (swapin error) */
+#define PTE_MARKER_GUARD (1UL << 2)	/* MADV_GUARD_INSTALL (unused) */
+#define PTE_MARKER_MASK ((1UL << 3) - 1)
+
+/* An entry of no swap area: a marker (cf. non_swap_entry). */
+static inline bool non_swap_entry(swp_entry_t entry)
+{
+	return swp_type(entry) >= MAX_SWAPFILES;
+}
+
+static inline swp_entry_t make_pte_marker_entry(pte_marker marker)
+{
+	return swp_entry(SWP_PTE_MARKER, marker);
+}
+
+static inline bool is_pte_marker_entry(swp_entry_t entry)
+{
+	return swp_type(entry) == SWP_PTE_MARKER;
+}
+
+static inline pte_marker pte_marker_get(swp_entry_t entry)
+{
+	return swp_offset(entry) & PTE_MARKER_MASK;
+}
+
+/* The marker swapoff and shmem leave for data a read error lost (cf.
+ * make_poisoned_swp_entry). */
+static inline swp_entry_t make_poisoned_swp_entry(void)
+{
+	return make_pte_marker_entry(PTE_MARKER_POISONED);
+}
+
+static inline bool is_poisoned_swp_entry(swp_entry_t entry)
+{
+	return is_pte_marker_entry(entry) && (pte_marker_get(entry) & PTE_MARKER_POISONED);
+}
+
+/* A pte holding a marker (cf. is_pte_marker). */
+static inline bool is_pte_marker(const struct machine *m, pte_t pte)
+{
+	return is_swap_pte(pte) && is_pte_marker_entry(pte_to_swp_entry(m, pte));
+}
+
+/* The pte holding @marker (cf. make_pte_marker). */
+static inline pte_t make_pte_marker(const struct machine *m, pte_marker marker)
+{
+	return swp_entry_to_pte(m, make_pte_marker_entry(marker));
+}
+
 /* ---- swap_map values (cf. include/linux/swap.h) ---- */
 
 #define SWAP_HAS_CACHE 0x40	/* a page of the slot is in the swap cache */

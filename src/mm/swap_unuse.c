@@ -12,6 +12,16 @@
  * step keeps the counters and the tables consistent) and the caller makes
  * the area writable again.
  *
+ * A slot that cannot be read does not stop swapoff (Linux 6.x unuse_pte,
+ * the !uptodate folio): each pte naming it becomes a poisoned PTE marker
+ * (make_poisoned_swp_entry), MM_SWAPENTS drops and the slot reference goes
+ * (swap_free); the process gets SIGBUS when it touches the address. Linux
+ * keeps the failed folio in the swap cache, so every pte naming the slot
+ * sees the same failure in that pass; mmkit's reads are synchronous and
+ * the failed page leaves the cache, so the offsets that failed are kept in
+ * an xarray for the call and their other ptes are poisoned without a new
+ * read. (shmem's entries are shmem_unuse's: see docs/swap.md.)
+ *
  * Invariant: on success no pte, shmem entry or cache page names the area
  * and its inuse_pages is 0. */
 #include "mm/pagewalk.h"
@@ -19,6 +29,7 @@
 
 struct unuse_walk {
 	unsigned int type;
+	struct xarray *lost;	/* offsets whose read failed in this call */
 	int err;
 };
 
@@ -50,6 +61,30 @@ static void unuse_pte(struct machine *m, struct vm_area_struct *vma, ptep_t *pte
 	spin_unlock(&mm->page_table_lock);
 }
 
+/* The slot of @orig could not be read: a poisoned marker in its place,
+ * the slot reference dropped (cf. unuse_pte's !folio_test_uptodate case). */
+static void unuse_pte_poison(struct machine *m, struct vm_area_struct *vma, ptep_t *ptep,
+			     pte_t orig, swp_entry_t entry)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	spin_lock(&mm->page_table_lock);
+	if (pte_same(ptep_get(m, ptep), orig)) {
+		dec_mm_counter(mm, MM_SWAPENTS);
+		set_pte(m, ptep, make_pte_marker(m, PTE_MARKER_POISONED));
+		swap_free(m, entry);
+	}
+	spin_unlock(&mm->page_table_lock);
+}
+
+/* A read of @entry failed: remember it for the other ptes naming it (no
+ * memory for the note only means they read it again). */
+static void unuse_note_lost(struct machine *m, struct unuse_walk *uw, swp_entry_t entry)
+{
+	xa_store(m, uw->lost, swp_offset(entry), xa_mk_value(1),
+		 GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+}
+
 static int unuse_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long addr)
 {
 	struct unuse_walk *uw = walk->private;
@@ -65,6 +100,10 @@ static int unuse_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long add
 	entry = pte_to_swp_entry(m, pte);
 	if (swp_type(entry) != uw->type)
 		return 0;
+	if (xa_load(uw->lost, swp_offset(entry))) {
+		unuse_pte_poison(m, walk->vma, ptep, pte, entry);
+		return 0;
+	}
 	if (anon_vma_prepare(m, walk->vma)) {
 		uw->err = -ENOMEM;
 		return 1;
@@ -74,7 +113,12 @@ static int unuse_pte_entry(struct mm_walk *walk, ptep_t *ptep, unsigned long add
 	if (!page) {
 		if (err == -ENOENT)	/* the pte changed meanwhile */
 			return 0;
-		uw->err = err == -EIO ? -EIO : -ENOMEM;
+		if (err == -EIO) {	/* the data is lost: poison the pte */
+			unuse_note_lost(m, uw, entry);
+			unuse_pte_poison(m, walk->vma, ptep, pte, entry);
+			return 0;
+		}
+		uw->err = -ENOMEM;
 		return 1;
 	}
 	lock_page(m, page);
@@ -90,9 +134,10 @@ static const struct mm_walk_ops unuse_walk_ops = {
 };
 
 /* Every VMA of @mm (cf. unuse_mm). */
-static int unuse_mm(struct machine *m, struct mm_struct *mm, unsigned int type)
+static int unuse_mm(struct machine *m, struct mm_struct *mm, unsigned int type,
+		    struct xarray *lost)
 {
-	struct unuse_walk uw = { .type = type };
+	struct unuse_walk uw = { .type = type, .lost = lost };
 	struct vm_area_struct *vma;
 
 	down_read(&mm->mmap_lock);
@@ -128,29 +173,34 @@ static void unuse_swap_cache(struct machine *m, struct swap_info_struct *si)
  * @m: the machine
  * @type: an area no longer SWP_WRITEOK
  *
- * Returns 0, -ENOMEM when a page could not be allocated, -EIO when one
- * could not be read, -EBUSY when references to the area remain that no
- * pte or shmem entry explains (a leak, reported).
+ * A slot that cannot be read leaves poisoned PTE markers in the ptes that
+ * named it (see above). Returns 0, -ENOMEM when a page could not be
+ * allocated, -EIO when a shmem page could not be read, -EBUSY when
+ * references to the area remain that no pte or shmem entry explains (a
+ * leak, reported).
  */
 int try_to_unuse(struct machine *m, unsigned int type)
 {
 	struct swap_info_struct *si = m->swap.swap_info[type];
 	struct mm_struct *mm;
+	struct xarray lost;
 	int err = 0;
 
-	for (int pass = 0; pass < 3 && si->inuse_pages; pass++) {
+	xa_init(&lost);
+	for (int pass = 0; pass < 3 && si->inuse_pages && !err; pass++) {
 		list_for_each_entry(mm, &m->vm.mm_list, mm_list) {
-			err = unuse_mm(m, mm, type);
+			err = unuse_mm(m, mm, type, &lost);
 			if (err)
-				return err;
+				break;
 		}
-		if (m->swap.shmem_unuse) {
+		if (!err && m->swap.shmem_unuse)
 			err = m->swap.shmem_unuse(m, type);
-			if (err)
-				return err;
-		}
-		unuse_swap_cache(m, si);
+		if (!err)
+			unuse_swap_cache(m, si);
 	}
+	xa_destroy(m, &lost);
+	if (err)
+		return err;
 	if (si->inuse_pages) {
 		pr_err(m, "swapoff: %u slots of swap area %u are still in use\n", si->inuse_pages,
 		       type);

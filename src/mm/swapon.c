@@ -8,7 +8,8 @@
  * area is active; two paths name the same area when the host file is the
  * same inode (Linux compares the mapping). swapon checks the header as
  * read_swap_header does, with the same kernel messages and EINVAL; a file
- * that is already an area gives EBUSY; the 33rd area EPERM.
+ * that is already an area gives EBUSY; the 32nd area EPERM (MAX_SWAPFILES
+ * is 31: type 31 is the PTE marker type).
  *
  * Invariant: an area with SWP_WRITEOK counts its free slots in
  * nr_swap_pages and all its usable slots in total_swap_pages (and
@@ -29,7 +30,7 @@ static void swap_state_init(struct machine *m)
 		m->swap.least_priority = -1;
 }
 
-/* A free type (cf. alloc_swap_info): -EPERM when all 32 are taken. */
+/* A free type (cf. alloc_swap_info): -EPERM when all MAX_SWAPFILES (31) are taken. */
 static struct swap_info_struct *alloc_swap_info(struct machine *m, int *err)
 {
 	struct swap_info_struct *si = kzalloc(m, sizeof(*si), GFP_KERNEL);

@@ -142,8 +142,9 @@ static void smaps_pte_range(struct machine *m, struct vm_area_struct *vma, unsig
 
 		ptep = (ptep_t *)((u8 *)ptep + pgt_fmt(m)->entry_size);
 
-		if (is_swap_pte(pte)) {
-			smaps_swap(m, mss, pte);
+		if (is_swap_pte(pte)) {	/* a PTE marker is no swap (!non_swap_entry) */
+			if (!non_swap_entry(pte_to_swp_entry(m, pte)))
+				smaps_swap(m, mss, pte);
 			continue;
 		}
 		if (!pte_present(pte))
