@@ -95,6 +95,40 @@ static void test_shmat_rnd_and_remap(void **state)
 	vt_done(m);
 }
 
+/* On x86_64 an address in the top page of the 64-bit space, rounded by
+ * SHM_RND, is an address and not an errno (the syscall fuzzer saw -4096
+ * returned): a bad id is EINVAL, the wrapping range EINVAL, SHM_REMAP
+ * there ENOMEM (do_mmap), each as the host kernel's. */
+static void test_shmat_top_page_address_x86_64(void **state)
+{
+	static const char desc[] =
+		"name shm-x86_64\n"
+		"arch x86_64\n"
+		"BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+		"BIOS-e820: [mem 0x0000000000100000-0x0000000007ffffff] usable\n";
+	struct machine *m = test_boot_text(desc);
+	const unsigned long top = -0x100UL;	/* SHM_RND: 0xfffffffffffff000 */
+	int hid = shmget(IPC_PRIVATE, 4096, 0600);
+	long id;
+
+	(void)state;
+	vt_spawn(m, true);
+	id = sys_shmget(m, IPC_PRIVATE, 4096, 0600);
+	assert_true(hid >= 0 && id >= 0);
+	assert_int_equal(sys_shmat(m, (int)id + 1, top, SHM_RND | SHM_REMAP), -EINVAL);
+	assert_int_equal(-sys_shmat(m, (int)id + 1, top, SHM_RND | SHM_REMAP),
+			 host_errno((long)shmat(hid + 1, (void *)top, SHM_RND | SHM_REMAP)));
+	assert_int_equal(sys_shmat(m, (int)id, top, SHM_RND), -EINVAL);
+	assert_int_equal(-sys_shmat(m, (int)id, top, SHM_RND),
+			 host_errno((long)shmat(hid, (void *)top, SHM_RND)));
+	assert_int_equal(sys_shmat(m, (int)id, top, SHM_RND | SHM_REMAP), -ENOMEM);
+	assert_int_equal(-sys_shmat(m, (int)id, top, SHM_RND | SHM_REMAP),
+			 host_errno((long)shmat(hid, (void *)top, SHM_RND | SHM_REMAP)));
+	shmctl(hid, IPC_RMID, NULL);
+	assert_int_equal(sys_shmctl(m, (int)id, IPC_RMID, NULL), 0);
+	vt_done(m);
+}
+
 /* Two processes attaching the same segment map the same physical page
  * and see each other's writes. */
 static void test_segment_shared_by_two_processes(void **state)
@@ -383,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_shmget_errno_matches_host),
 		cmocka_unit_test(test_shmat_shmdt_errno_matches_host),
 		cmocka_unit_test(test_shmat_rnd_and_remap),
+		cmocka_unit_test(test_shmat_top_page_address_x86_64),
 		cmocka_unit_test(test_segment_shared_by_two_processes),
 		cmocka_unit_test(test_nattch_follows_attach_fork_exit_detach),
 		cmocka_unit_test(test_rmid_destroys_at_last_detach),

@@ -367,23 +367,25 @@ static long shm_map(struct machine *m, struct mm_struct *mm, struct file *file,
 	return (long)do_mmap(m, mm, file, addr, size, prot, flags, 0, 0, &populate);
 }
 
-/* The attach address: checked and rounded (cf. do_shmat's first part).
- * -EINVAL for an unaligned address without SHM_RND, a null one after
- * rounding with SHM_REMAP, or SHM_REMAP without an address. */
-static long shm_attach_addr(unsigned long addr, int shmflg)
+/* The attach address *@addr: checked and rounded (cf. do_shmat's first
+ * part). 0, or -EINVAL for an unaligned address without SHM_RND, a null
+ * one after rounding with SHM_REMAP, or SHM_REMAP without an address.
+ * The address stays unsigned: one in the top 4 KiB of a 64-bit space is
+ * not an errno (the id and range checks reject it later, as Linux's). */
+static int shm_attach_addr(unsigned long *addr, int shmflg)
 {
-	if (addr) {
-		if (addr & (MMKIT_SHMLBA - 1)) {
+	if (*addr) {
+		if (*addr & (MMKIT_SHMLBA - 1)) {
 			if (!(shmflg & SHM_RND))
 				return -EINVAL;
-			addr &= ~(MMKIT_SHMLBA - 1);
-			if (!addr && (shmflg & SHM_REMAP))
+			*addr &= ~(MMKIT_SHMLBA - 1);
+			if (!*addr && (shmflg & SHM_REMAP))
 				return -EINVAL;
 		}
 	} else if (shmflg & SHM_REMAP) {
 		return -EINVAL;
 	}
-	return (long)addr;
+	return 0;
 }
 
 /**
@@ -401,20 +403,20 @@ static long shm_attach_addr(unsigned long addr, int shmflg)
 long sys_shmat(struct machine *m, int shmid, unsigned long shmaddr, int shmflg)
 {
 	struct mm_struct *mm = current_mm(m);
-	unsigned long flags = MAP_SHARED, prot, size;
+	unsigned long flags = MAP_SHARED, prot, size, addr = uword(m, shmaddr);
 	struct shmid_kernel *shp;
 	struct file *file, *base;
 	unsigned int f_mode;
 	int acc_mode;
-	long addr, ret;
+	long ret;
 
 	if (!mm)
 		return -ESRCH;
 	if (shmid < 0)
 		return -EINVAL;
-	addr = shm_attach_addr(uword(m, shmaddr), shmflg);
-	if (addr < 0)
-		return addr;
+	ret = shm_attach_addr(&addr, shmflg);
+	if (ret)
+		return ret;
 	if (addr)
 		flags |= MAP_FIXED;
 	if (shmflg & SHM_RDONLY) {
@@ -450,11 +452,10 @@ long sys_shmat(struct machine *m, int shmid, unsigned long shmaddr, int shmflg)
 	if (file) {
 		mmap_write_lock(mm);
 		if (addr && !(shmflg & SHM_REMAP) &&
-		    (uword(m, (unsigned long)addr + size) < (unsigned long)addr ||
-		     find_vma_intersection(m, mm, (unsigned long)addr, (unsigned long)addr + size)))
+		    (uword(m, addr + size) < addr || find_vma_intersection(m, mm, addr, addr + size)))
 			ret = -EINVAL;
 		else
-			ret = shm_map(m, mm, file, (unsigned long)addr, size, prot, flags);
+			ret = shm_map(m, mm, file, addr, size, prot, flags);
 		mmap_write_unlock(mm);
 		fput(m, file);	/* the VMA holds its own reference */
 	}

@@ -5,7 +5,12 @@
  * read, write, pread64, pwrite64, lseek, ftruncate, fsync, fdatasync,
  * unlink, sync), file mmap (MAP_SHARED/MAP_PRIVATE of an fd, then msync,
  * mremap, munmap as above) and swapon/swapoff of a small swap file that
- * every run starts with.
+ * every run starts with; and (issue 7) System V shm: shmget (IPC_PRIVATE,
+ * small keys, raw keys; sizes from 0 to ~0; IPC_CREAT/IPC_EXCL/
+ * SHM_NORESERVE/SHM_HUGETLB and random modes), shmat (ids returned
+ * earlier or raw, wild addresses, SHM_RDONLY/SHM_RND/SHM_REMAP/SHM_EXEC),
+ * shmdt (addresses shmat returned, or wild), shmctl IPC_RMID, IPC_STAT,
+ * SHM_LOCK, SHM_UNLOCK (and unknown commands).
  *
  * The input is a byte program: each operation is an opcode byte followed
  * by argument bytes (see next_op). Addresses come from a table of
@@ -17,9 +22,12 @@
  * a value or -errno (never a positive error, never an errno outside
  * 1..4095), mmkit_read/mmkit_write return 0, -EFAULT or -ESRCH,
  * mmkit_check() is clean after every operation, kernel allocations keep
- * their bytes (no user access reaches them), and once every process has
- * exited the free page count is back to where it started: otherwise
- * abort(). */
+ * their bytes (no user access reaches them), after every shm call each
+ * segment's shm_nattch equals the SysV VMAs mapping it in every mm (none
+ * left SHM_DEST with nothing attached) and SHM_INFO agrees with
+ * SHM_STAT_ANY's walk; at the end every segment is removed (used_ids 0,
+ * NR_SHMEM 0, no shmem object left) and once every process has exited
+ * the free page count is back to where it started: otherwise abort(). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +38,7 @@
 #include <mmkit/mmkit.h>
 #include <mmkit/mmu.h>
 #include <mmkit/sched.h>
+#include <mmkit/shm.h>
 #include <mmkit/signal.h>
 #include <mmkit/slab.h>
 #include <mmkit/swap.h>
@@ -40,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define WIN 0x50000000UL
 #define MAXP 6
 #define MAXK 16
+#define MAXS 8		/* shm ids and attach addresses remembered */
 
 static const char i386_64m[] =
 	"name fuzz-i386\narch i386\nhighmem yes\n"
@@ -78,6 +88,9 @@ struct fz {
 	struct { void *ptr; struct page *page; unsigned int order; int type; } k[MAXK];
 	int nk;
 	int caught;
+	int shmid[MAXS];		/* ids shmget returned (ring) */
+	unsigned long shmaddr[MAXS];	/* addresses shmat returned (ring) */
+	unsigned int nshmid, nshmaddr;
 };
 
 static unsigned long task_size(struct fz *f)
@@ -225,6 +238,131 @@ static void access_op(struct fz *f, struct in *in, bool write)
 		abort();
 }
 
+/* The SysV attach VMAs of segment @id in every mm (tasks sharing an mm
+ * count it once). */
+static unsigned long shm_vmas(struct machine *m, int id)
+{
+	struct mm_struct *seen[64];
+	struct task_struct *t;
+	unsigned long n = 0;
+	int nseen = 0;
+
+	list_for_each_entry(t, &m->sched.tasks, tasks) {
+		bool dup = false;
+
+		if (!t->mm)
+			continue;
+		for (int i = 0; i < nseen; i++)
+			dup |= seen[i] == t->mm;
+		if (dup || nseen == 64)
+			continue;
+		seen[nseen++] = t->mm;
+		for (struct vm_area_struct *v = t->mm->mmap; v; v = v->vm_next)
+			n += v->vm_file && v->vm_file->f_ino == (unsigned long)id &&
+			     !strncmp(v->vm_file->f_path, "/SYSV", 5);
+	}
+	return n;
+}
+
+/* Every segment (SHM_STAT_ANY by index): shm_nattch is its VMAs, none is
+ * SHM_DEST with nothing attached; SHM_INFO's counts agree. */
+static void shm_invariants(struct fz *f)
+{
+	struct mmkit_shm_info si;
+	struct mmkit_shmid_ds ds;
+	unsigned long tot = 0;
+	long maxidx = sys_shmctl(f->m, 0, SHM_INFO, &si);
+	int used = 0;
+
+	if (maxidx < 0)
+		abort();
+	for (long idx = 0; idx <= maxidx && si.used_ids; idx++) {
+		long id = sys_shmctl(f->m, (int)idx, SHM_STAT_ANY, &ds);
+
+		if (id == -EINVAL)
+			continue;
+		if (id < 0 || ds.shm_nattch != shm_vmas(f->m, (int)id) ||
+		    (ds.shm_perm.mode & SHM_DEST && !ds.shm_nattch)) {
+			fprintf(stderr, "segment %ld: %ld, nattch %lu, %lu VMAs, mode %#o\n", idx, id,
+				ds.shm_nattch, shm_vmas(f->m, (int)id), ds.shm_perm.mode);
+			abort();
+		}
+		used++;
+		tot += (ds.shm_segsz + 4095) / 4096;
+	}
+	if (used != si.used_ids || tot != si.shm_tot || si.shm_rss + si.shm_swp > si.shm_tot) {
+		fprintf(stderr, "SHM_INFO: %d ids %lu pages (rss %lu swap %lu); found %d, %lu\n",
+			si.used_ids, si.shm_tot, si.shm_rss, si.shm_swp, used, tot);
+		abort();
+	}
+}
+
+static int shmid_arg(struct fz *f, struct in *in)
+{
+	unsigned int sel = byte(in);
+
+	if (sel < 192 && f->nshmid)
+		return f->shmid[sel % (f->nshmid < MAXS ? f->nshmid : MAXS)];
+	switch (sel % 4) {
+	case 0: return 0;
+	case 1: return -1;
+	case 2: return 32768 + (int)(sel % 8);
+	default: return (int)word(in);
+	}
+}
+
+static void shm_op(struct fz *f, struct in *in)
+{
+	static const int cmds[] = { IPC_RMID, IPC_STAT, SHM_LOCK, SHM_UNLOCK, IPC_INFO, SHM_INFO, 99 };
+	struct machine *m = f->m;
+	unsigned int sel = byte(in);
+	union { struct mmkit_shmid_ds ds; struct mmkit_shminfo info; struct mmkit_shm_info si; } buf;
+	long r;
+
+	switch (sel % 4) {
+	case 0: { unsigned int k = byte(in), fl = byte(in), mode = byte(in);
+		s32 key = k < 128 ? IPC_PRIVATE : k < 250 ? (s32)(k % 4) : (s32)word(in);
+		unsigned long size = len_arg(in);
+
+		r = sys_shmget(m, key, size, (fl & 1 ? IPC_CREAT : 0) | (fl & 2 ? IPC_EXCL : 0) |
+				 (fl & 4 ? SHM_NORESERVE : 0) | (fl & 8 ? SHM_HUGETLB : 0) |
+				 (int)(fl & 16 ? 0600 : (mode * 7) & 0777));
+		check_ret(r);
+		if (r >= 0)
+			f->shmid[f->nshmid++ % MAXS] = (int)r;
+		break; }
+	case 1: { int id = shmid_arg(f, in);
+		unsigned int fl = byte(in);
+		unsigned long a = fl & 128 ? 0 : addr_arg(f, in);
+
+		int flg = (fl & 1 ? SHM_RDONLY : 0) | (fl & 2 ? SHM_RND : 0) | (fl & 4 ? SHM_REMAP : 0) |
+			  (fl & 8 ? SHM_EXEC : 0);
+
+		if (getenv("MMKIT_FUZZ_TRACE"))
+			fprintf(stderr, "  shmat %d %#lx %#o\n", id, a, (unsigned int)flg);
+		r = sys_shmat(m, id, a, flg);
+		check_ret(r);
+		if (r >= 0)
+			f->shmaddr[f->nshmaddr++ % MAXS] = (unsigned long)r;
+		break; }
+	case 2: { unsigned int s2 = byte(in);
+
+		if (s2 & 1 && f->nshmaddr)
+			r = sys_shmdt(m, f->shmaddr[(s2 >> 1) % (f->nshmaddr < MAXS ? f->nshmaddr : MAXS)]);
+		else
+			r = sys_shmdt(m, addr_arg(f, in));
+		check_ret(r);
+		break; }
+	default: { int id = shmid_arg(f, in);
+
+		memset(&buf, 0, sizeof(buf));
+		r = sys_shmctl(m, id, cmds[byte(in) % (sizeof(cmds) / sizeof(cmds[0]))], &buf);
+		check_ret(r);
+		break; }
+	}
+	shm_invariants(f);
+}
+
 /* Paths of the simulated file system: the files every run starts with,
  * the swap file, and names that do not resolve. */
 static const char *const paths[] = { "f0", "f1", "/f2", "swap", "", "nodir/x", "f0/", "new",
@@ -313,6 +451,7 @@ static void file_op(struct fz *f, struct in *in, unsigned int op)
 		check_ret(sel & 1 ? sys_swapoff(m, paths[pi])
 				  : sys_swapon(m, paths[pi], (int)(prio << 8 | (sel & 2 ? 0x8000 : 0))));
 		break; }
+	case 13: shm_op(f, in); break;
 	default: check_ret(sys_sync(m)); break;
 	}
 }
@@ -427,8 +566,36 @@ static void fz_make_files(struct fz *f)
 	sys_munmap(f->m, buf, 4096);
 }
 
-/* After every task exited: unlink what the run may have made (their page
- * cache goes with the last close) and turn the swap area off. */
+/* After every task exited: IPC_RMID every segment left (nothing is
+ * attached any more, so each goes at once); then no segment, no Shmem
+ * and no shmem object may be left. */
+static void fz_remove_segments(struct fz *f)
+{
+	struct mmkit_shm_info si;
+	struct mmkit_shmid_ds ds;
+	long maxidx = sys_shmctl(f->m, 0, SHM_INFO, &si);
+
+	for (long idx = 0; idx <= maxidx; idx++) {
+		long id = sys_shmctl(f->m, (int)idx, SHM_STAT_ANY, &ds);
+
+		if (id >= 0 && (ds.shm_nattch || sys_shmctl(f->m, (int)id, IPC_RMID, NULL))) {
+			fprintf(stderr, "segment %ld: nattch %lu after every exit, or IPC_RMID failed\n",
+				id, ds.shm_nattch);
+			abort();
+		}
+	}
+	shm_invariants(f);
+	if (sys_shmctl(f->m, 0, SHM_INFO, &si) < 0 || si.used_ids || si.shm_tot ||
+	    node_page_state(&f->m->node, NR_SHMEM) || !list_empty(&f->m->ipc.shmem_inodes)) {
+		fprintf(stderr, "shm leak: %d segments, %lu pages, NR_SHMEM %lu\n", si.used_ids,
+			si.shm_tot, node_page_state(&f->m->node, NR_SHMEM));
+		abort();
+	}
+}
+
+/* After every task exited: remove the segments, unlink what the run may
+ * have made (their page cache goes with the last close) and turn the
+ * swap area off. */
 static void fz_remove_files(struct fz *f)
 {
 	struct task_struct *t = mmkit_spawn(f->m, "fz-end", NULL);
@@ -436,6 +603,7 @@ static void fz_remove_files(struct fz *f)
 	if (!t)
 		abort();
 	mmkit_set_current(f->m, t);
+	fz_remove_segments(f);
 	sys_swapoff(f->m, "swap");
 	for (unsigned int i = 0; i < NPATHS; i++)
 		sys_unlink(f->m, paths[i]);	/* the swap file too: a cached inode stays */
