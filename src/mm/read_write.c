@@ -92,6 +92,27 @@ static long vfs_write(struct machine *m, struct file *file, unsigned long buf,
 	return generic_perform_write(m, file, buf, (unsigned long)n, pos);
 }
 
+/* read/write: @rw at f_pos, which moves by what was done (cf. ksys_read,
+ * ksys_write). */
+static long ksys_rw(struct machine *m, unsigned int fd, unsigned long buf, unsigned long count,
+		    long (*rw)(struct machine *, struct file *, unsigned long, unsigned long,
+			       long long *))
+{
+	int err = 0;
+	struct file *file = fget_err(m, fd, &err);
+	long long pos;
+	long ret;
+
+	if (!file)
+		return err;
+	pos = (long long)file->f_pos;
+	ret = rw(m, file, uword(m, buf), uword(m, count), &pos);
+	if (ret >= 0)
+		file->f_pos = (u64)pos;
+	fput_fd(m, file);
+	return ret;
+}
+
 /**
  * sys_read() - read(2)
  * @m: the machine
@@ -103,19 +124,7 @@ static long vfs_write(struct machine *m, struct file *file, unsigned long buf,
  */
 long sys_read(struct machine *m, unsigned int fd, unsigned long buf, unsigned long count)
 {
-	int err = 0;
-	struct file *file = fget_err(m, fd, &err);
-	long long pos;
-	long ret;
-
-	if (!file)
-		return err;
-	pos = (long long)file->f_pos;
-	ret = vfs_read(m, file, uword(m, buf), uword(m, count), &pos);
-	if (ret >= 0)
-		file->f_pos = (u64)pos;
-	fput_fd(m, file);
-	return ret;
+	return ksys_rw(m, fd, buf, count, vfs_read);
 }
 
 /**
@@ -130,19 +139,7 @@ long sys_read(struct machine *m, unsigned int fd, unsigned long buf, unsigned lo
  */
 long sys_write(struct machine *m, unsigned int fd, unsigned long buf, unsigned long count)
 {
-	int err = 0;
-	struct file *file = fget_err(m, fd, &err);
-	long long pos;
-	long ret;
-
-	if (!file)
-		return err;
-	pos = (long long)file->f_pos;
-	ret = vfs_write(m, file, uword(m, buf), uword(m, count), &pos);
-	if (ret >= 0)
-		file->f_pos = (u64)pos;
-	fput_fd(m, file);
-	return ret;
+	return ksys_rw(m, fd, buf, count, vfs_write);
 }
 
 /* pread64/pwrite64: @rw at @pos, f_pos untouched (cf. ksys_pread64,
