@@ -44,9 +44,11 @@ static char *first_words(const char *text, char stop)
 	for (const char *p = text; *p;) {
 		while (*p && *p != stop && *p != '\n')
 			*o++ = *p++;
+		const char *nl;
+
 		*o++ = '\n';
-		p = strchr(p, '\n');
-		p = p ? p + 1 : p + strlen(p);
+		nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
 	}
 	*o = '\0';
 	return out;
