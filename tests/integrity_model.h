@@ -116,7 +116,19 @@ struct iseg {
 
 enum { IS_READ, IS_WRITE, IS_FILL, IS_MMAP, IS_MUNMAP, IS_MREMAP, IS_FORK, IS_EXIT, IS_PWRITE,
        IS_PREAD, IS_TRUNC, IS_MSYNC, IS_FSYNC, IS_MADV, IS_MLOCK, IS_SWAPOFF, IS_ENOMEM,
-       IS_SHMGET, IS_SHMAT, IS_SHMDT, IS_SHMCTL, IS_SHMDIED, IS_NSTATS };
+       IS_SHMGET, IS_SHMAT, IS_SHMDT, IS_SHMCTL, IS_SHMDIED, IS_KALLOC, IS_KFAIL, IS_NSTATS };
+
+/* A kernel allocation the run holds (integrity_kernel.h): kmalloc,
+ * vmalloc or alloc_pages, filled with a pattern checked at free. */
+#define NKOBJ 16
+struct ikobj {
+	int kind;		/* 0 kmalloc, 1 vmalloc, 2 alloc_pages */
+	void *p;		/* kmalloc/vmalloc address */
+	struct page *pg;	/* alloc_pages */
+	unsigned int order;
+	unsigned long len;
+	unsigned char pat;
+};
 
 struct ist {
 	struct machine *m;
@@ -133,6 +145,8 @@ struct ist {
 	struct iseg seg[MAX_SEGS];
 	int next_att;			/* the last attach's number */
 	int dead_id;			/* the last destroyed segment's id, or -1 */
+	struct ikobj kobj[NKOBJ];	/* kernel allocations held */
+	int nkobj;
 	unsigned long stats[IS_NSTATS];
 };
 

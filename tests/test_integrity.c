@@ -40,6 +40,7 @@
  * for that long: the check-stress target). Seeds are printed. */
 #include "integrity_model.h"
 #include "integrity_shm.h"
+#include "integrity_kernel.h"
 
 /* ---- operations on the window ---- */
 
@@ -536,7 +537,7 @@ static void one_op(struct ist *st)
 	else if (dice >= 200)
 		shm_op(st, pi, dice - 200);
 	else
-		note(st, "nothing");
+		kernel_op(st);
 	shm_reap(st);
 }
 
@@ -601,21 +602,13 @@ static void boot(struct ist *st, const struct icfg *c)
 	}
 	if (c->max_resident)
 		assert_int_equal(mmkit_set_max_resident(st->m, c->max_resident), 0);
-	/* the "radix_tree_node" cache is made on first use (Linux makes it at
-	 * boot): make it before the free pages are counted */
-	{
-		struct xarray xa;
-
-		xa_init(&xa);
-		xa_store(st->m, &xa, 1000, st, GFP_KERNEL);
-		xa_destroy(st->m, &xa);
-	}
 }
 
 
 static void finish(struct ist *st, unsigned long free0, unsigned long kt0)
 {
 	verify_all(st);
+	kernel_finish(st);
 	for (int i = MAX_PROCS - 1; i >= 0; i--)
 		if (st->p[i].alive)
 			ip_exit(st, i);
@@ -703,13 +696,15 @@ static unsigned long integrity_run(const struct icfg *c, u64 seed, unsigned long
 	printf("integrity: %s ok: %lu reads %lu writes %lu fills %lu mmap %lu munmap %lu mremap "
 	       "%lu fork %lu exit %lu pwrite %lu pread %lu ftruncate %lu msync %lu fsync %lu madvise "
 	       "%lu mlock %lu swapoff %lu swapoff-ENOMEM %lu shmget %lu shmat %lu shmdt %lu shmctl "
-	       "%lu segments died; pswpin %lu pswpout %lu pgmajfault %lu pgsteal_file %lu\n",
+	       "%lu segments died %lu kernel allocations (%lu failed); pswpin %lu pswpout %lu "
+	       "pgmajfault %lu pgsteal_file %lu\n",
 	       c->name, st->stats[IS_READ], st->stats[IS_WRITE], st->stats[IS_FILL], st->stats[IS_MMAP],
 	       st->stats[IS_MUNMAP], st->stats[IS_MREMAP], st->stats[IS_FORK], st->stats[IS_EXIT],
 	       st->stats[IS_PWRITE], st->stats[IS_PREAD], st->stats[IS_TRUNC], st->stats[IS_MSYNC],
 	       st->stats[IS_FSYNC], st->stats[IS_MADV], st->stats[IS_MLOCK], st->stats[IS_SWAPOFF],
 	       st->stats[IS_ENOMEM], st->stats[IS_SHMGET], st->stats[IS_SHMAT], st->stats[IS_SHMDT],
-	       st->stats[IS_SHMCTL], st->stats[IS_SHMDIED], vm_event(st->m, PSWPIN), vm_event(st->m, PSWPOUT),
+	       st->stats[IS_SHMCTL], st->stats[IS_SHMDIED], st->stats[IS_KALLOC], st->stats[IS_KFAIL],
+	       vm_event(st->m, PSWPIN), vm_event(st->m, PSWPOUT),
 	       vm_event(st->m, PGMAJFAULT), vm_event(st->m, PGSTEAL_FILE));
 	if (nops >= 1000)	/* the default runs must really swap */
 		ICHECK(st, vm_event(st->m, PSWPOUT) > 0 && vm_event(st->m, PSWPIN) > 0,
