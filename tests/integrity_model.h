@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "file_test.h"
+#include "stress_common.h"
 
 #include <mmkit/swap.h>
 #include <mmkit/vmscan.h>
@@ -38,24 +39,7 @@
 #define SEG_MAX_LOCKED 64	/* pages of SHM_LOCKed segments */
 #define SHM_KEY0 0x1e7e0000	/* keyed segments: SHM_KEY0 + 0..2 */
 
-/* ---- random numbers (xorshift64*) ---- */
-
-struct rng {
-	u64 s;
-};
-
-static u64 rnd(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545F4914F6CDD1DULL;
-}
-
-static unsigned long rn(struct rng *r, unsigned long n)
-{
-	return n ? (unsigned long)(rnd(r) % n) : 0;
-}
+/* ---- random bytes (the generator is stress_common.h's) ---- */
 
 static void rand_bytes(struct rng *r, u8 *buf, size_t len)
 {
@@ -118,18 +102,6 @@ enum { IS_READ, IS_WRITE, IS_FILL, IS_MMAP, IS_MUNMAP, IS_MREMAP, IS_FORK, IS_EX
        IS_PREAD, IS_TRUNC, IS_MSYNC, IS_FSYNC, IS_MADV, IS_MLOCK, IS_SWAPOFF, IS_ENOMEM,
        IS_SHMGET, IS_SHMAT, IS_SHMDT, IS_SHMCTL, IS_SHMDIED, IS_KALLOC, IS_KFAIL, IS_NSTATS };
 
-/* A kernel allocation the run holds (integrity_kernel.h): kmalloc,
- * vmalloc or alloc_pages, filled with a pattern checked at free. */
-#define NKOBJ 16
-struct ikobj {
-	int kind;		/* 0 kmalloc, 1 vmalloc, 2 alloc_pages */
-	void *p;		/* kmalloc/vmalloc address */
-	struct page *pg;	/* alloc_pages */
-	unsigned int order;
-	unsigned long len;
-	unsigned char pat;
-};
-
 struct ist {
 	struct machine *m;
 	struct rng r;
@@ -145,8 +117,7 @@ struct ist {
 	struct iseg seg[MAX_SEGS];
 	int next_att;			/* the last attach's number */
 	int dead_id;			/* the last destroyed segment's id, or -1 */
-	struct ikobj kobj[NKOBJ];	/* kernel allocations held */
-	int nkobj;
+	struct kpool kp;		/* kernel allocations held (integrity_kernel.h) */
 	unsigned long stats[IS_NSTATS];
 };
 

@@ -667,6 +667,7 @@ static unsigned long integrity_run(const struct icfg *c, u64 seed, unsigned long
 	fflush(stdout);
 	make_files(st);
 	boot(st, c);
+	kernel_init(st);
 	free0 = free_settled(st->m);
 	if (getenv("MMKIT_INTEGRITY_DEBUG")) {
 		char *a = test_proc(st->m, "/proc/meminfo"), *b = test_proc(st->m, "/proc/slabinfo");

@@ -34,33 +34,14 @@
 #include <time.h>
 
 #include "fault_test.h"
+#include "stress_common.h"
 
 #define W_BASE 0x50000000UL	/* the window the syscalls work in */
 #define W_PAGES 64
 #define H_PAGES 32		/* heap pages above start_brk */
 #define NSLOTS (W_PAGES + H_PAGES)
 #define MAX_PROCS 6
-#define MAX_KOBJ 48
 #define CHECK_EVERY 64
-
-/* ---- random numbers (xorshift64*) ---- */
-
-struct rng {
-	u64 s;
-};
-
-static u64 rnd(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545F4914F6CDD1DULL;
-}
-
-static unsigned long rn(struct rng *r, unsigned long n)
-{
-	return n ? (unsigned long)(rnd(r) % n) : 0;
-}
 
 /* ---- the shadow model ---- */
 
@@ -91,14 +72,6 @@ struct sproc {
 	struct ft_caught caught;
 };
 
-struct kobj {
-	int type;			/* 0 pages, 1 kmalloc, 2 vmalloc */
-	void *ptr;
-	struct page *page;
-	unsigned long size;
-	u8 pat;
-};
-
 struct stress {
 	struct machine *m;
 	struct rng r;
@@ -107,8 +80,7 @@ struct stress {
 	unsigned long op;
 	char last[16][128];		/* the last operations, for a failure report */
 	struct sproc p[MAX_PROCS];
-	struct kobj k[MAX_KOBJ];
-	int nk;
+	struct kpool kp;		/* the kernel side's allocations */
 	unsigned long stats[16];
 };
 
@@ -787,54 +759,29 @@ static void do_mlock(struct stress *st, int pi)
 
 /* ---- the kernel side ---- */
 
-static u8 *kobj_bytes(struct stress *st, struct kobj *k)
-{
-	return k->type == 0 ? phys_to_host(st->m, page_to_phys(st->m, k->page)) : k->ptr;
-}
-
 static void kobj_free(struct stress *st, int idx)
 {
-	struct kobj *k = &st->k[idx];
-	u8 *b = kobj_bytes(st, k);
+	int type = st->kp.k[idx].type;
+	long bad = kpool_free(st->m, &st->kp, idx);
 
-	for (unsigned long i = 0; i < k->size; i++)
-		SCHECK(st, b[i] == k->pat, "kernel object %d type %d: byte %lu is %#x, not %#x",
-		       idx, k->type, i, b[i], k->pat);
-	if (k->type == 0)
-		__free_pages(st->m, k->page, (unsigned int)__builtin_ctzl(k->size >> PAGE_SHIFT));
-	else if (k->type == 1)
-		kfree(st->m, k->ptr);
-	else
-		vfree(st->m, k->ptr);
-	st->k[idx] = st->k[--st->nk];
+	SCHECK(st, bad < 0, "kernel object %d type %d: byte %ld changed", idx, type, bad);
 }
 
 static void do_kernel(struct stress *st)
 {
-	struct kobj k = { .type = (int)rn(&st->r, 3), .pat = (u8)(1 + rn(&st->r, 255)) };
+	struct kobj draw = kpool_draw(&st->r), *k;
 
 	st->stats[ST_KERNEL]++;
-	if (st->nk && (st->nk == MAX_KOBJ || rn(&st->r, 2))) {
-		note(st, "kernel free %d", st->nk);
-		kobj_free(st, (int)rn(&st->r, (unsigned long)st->nk));
+	if (kpool_pick_free(&st->kp, &st->r)) {
+		note(st, "kernel free %d", st->kp.n);
+		kobj_free(st, (int)rn(&st->r, (unsigned long)st->kp.n));
 		return;
 	}
-	note(st, "kernel alloc type %d", k.type);
-	if (k.type == 0) {
-		unsigned int order = (unsigned int)rn(&st->r, 4);
-
-		k.page = alloc_pages(st->m, rn(&st->r, 2) ? GFP_KERNEL : GFP_HIGHUSER, order);
-		k.size = PG(1UL << order);
-		if (!k.page)
-			return;
-	} else {
-		k.size = k.type == 1 ? 1 + rn(&st->r, 8192) : 1 + rn(&st->r, 65536);
-		k.ptr = k.type == 1 ? kmalloc(st->m, k.size, GFP_KERNEL) : vmalloc(st->m, k.size);
-		if (!k.ptr)
-			return;
-	}
-	memset(kobj_bytes(st, &k), k.pat, k.size);
-	st->k[st->nk++] = k;
+	k = kpool_alloc(st->m, &st->kp, &st->r, draw);
+	if (k)
+		note(st, "kernel alloc type %d, %lu bytes", k->type, k->size);
+	else
+		note(st, "kernel alloc failed");
 }
 
 /* ---- the run ---- */
@@ -926,6 +873,9 @@ static unsigned long stress_run(int mi, u64 seed, unsigned long nops)
 	printf("stress: %s seed %#llx ops %lu\n", st->mname, (unsigned long long)seed, nops);
 	fflush(stdout);
 	st->m = test_boot_text(machines[mi][1]);
+	st->kp = (struct kpool){ .max = KPOOL_MAX, .orders = 4, .vmalloc_max = 65536,
+				 .page_gfp = { GFP_HIGHUSER, GFP_KERNEL },
+				 .kmalloc_gfp = GFP_KERNEL };
 	st->m->debug_vm = 1;	/* cheap checks always; the full checker every CHECK_EVERY */
 	free0 = free_pages_settled(st->m);
 	kt0 = st->m->pgtables.nr_kernel_tables;
@@ -942,8 +892,8 @@ static unsigned long stress_run(int mi, u64 seed, unsigned long nops)
 	for (int i = MAX_PROCS - 1; i >= 0; i--)
 		if (st->p[i].alive)
 			do_exit_proc(st, i);
-	while (st->nk)
-		kobj_free(st, st->nk - 1);
+	while (st->kp.n)
+		kobj_free(st, st->kp.n - 1);
 	SCHECK(st, st->m->sched.nr_tasks == 0, "%d tasks left", st->m->sched.nr_tasks);
 	SCHECK(st, mmkit_check(st->m) == 0, "checker after the run");
 	/* kernel page tables (vmalloc's) stay, as Linux keeps them */
