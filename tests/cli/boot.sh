@@ -1,17 +1,7 @@
 #!/usr/bin/env bash
 # The mmkit command as a user runs it: boot, cat, machines, help, errors.
 set -u
-MMKIT=$1
-SRC=$2
-fail=0
-check() { # name, expected exit code, command...
-	local name=$1 want=$2; shift 2
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then echo "FAIL $name: exit $rc, want $want"; echo "$out" | tail -5; fail=1; fi
-}
-has() { # name, needle
-	if ! grep -qF -- "$2" <<<"$out"; then echo "FAIL $1: output lacks '$2'"; echo "$out" | tail -5; fail=1; fi
-}
+. "$(dirname "$0")/common.bash"
 check help 0 "$MMKIT" --help;              has help "boot       Boot a machine"
 check help-boot 0 "$MMKIT" help boot;      has help-boot "usage: mmkit boot [MACHINE]"
 check boot-help 0 "$MMKIT" boot --help;    has boot-help "--cmdline ARGS"

@@ -3,19 +3,9 @@
 # is installed) recording /bin/true and replaying it: the output's shape and
 # that the replay is deterministic.
 set -u
-MMKIT=$1
-SRC=$2
-fail=0
+. "$(dirname "$0")/common.bash"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-check() { # name, expected exit code, command...
-	local name=$1 want=$2; shift 2
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then echo "FAIL $name: exit $rc, want $want"; echo "$out" | tail -5; fail=1; fi
-}
-has() { # name, needle
-	if ! grep -qF -- "$2" <<<"$out"; then echo "FAIL $1: output lacks '$2'"; echo "$out" | tail -5; fail=1; fi
-}
 check help 0 "$MMKIT" help trace;             has help "mmkit trace record [-o FILE] -- PROGRAM"
 has help "--policy"
 check no-sub 2 "$MMKIT" trace;                has no-sub "usage: mmkit trace record"

@@ -8,19 +8,9 @@
 # counts equal the oracle's model of the same policy, and bad options are
 # refused with exit 2.
 set -u
-MMKIT=$1
-SRC=$2
-fail=0
+. "$(dirname "$0")/common.bash"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-check() { # name, expected exit code, command...
-	local name=$1 want=$2; shift 2
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then echo "FAIL $name: exit $rc, want $want"; echo "$out" | tail -5; fail=1; fi
-}
-has() { # name, needle
-	if ! grep -qF -- "$2" <<<"$out"; then echo "FAIL $1: output lacks '$2'"; echo "$out" | tail -8; fail=1; fi
-}
 # A lackey log storing 8 bytes to page P of 0x10000000 for each P given.
 refs() { # file, pages...
 	local f=$1; shift
